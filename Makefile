@@ -1,0 +1,29 @@
+# `make test` and `make demo` work on a fresh machine: they build .venv from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint unit demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: lint unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check passport tests bench
+	$(BIN)/ruff format --check passport tests bench
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+demo: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH sh scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) .passport build *.egg-info

@@ -1,0 +1,180 @@
+"""The store interface: what every backend (SQLite now, PostgreSQL later) provides.
+
+The store is the district hub. It keeps:
+- records: canonical OneRoster records per entity, keyed by sourcedId, each with the
+  digest (`passport.canonical.digest`) of its fields;
+- the base, per activation and record: the digest of the value both sides agreed on after
+  the last successful sync (and, for two-way, the value itself), plus the record digest
+  the store held at that moment. A base row also means "this activation owns the record";
+- watermarks per activation and entity (delta reads);
+- runs (the history) and locks.
+
+All scans are sorted by key (sourcedId, compared as bytes/ordinal) so that plans can
+merge-join them with other sorted streams without holding either side in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from passport.model import Fields
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    key: str
+    fields: Fields
+    digest: str
+    modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseEntry:
+    """What one activation agreed on for one record."""
+
+    key: str
+    digest: str  # digest of the agreed (projected, store-space) fields
+    store_digest: str | None = None  # StoredRecord.digest at the time of agreement
+    fields: Fields | None = None  # the agreed fields, kept where three-way merges need them
+    # Filled by `base_scan` only: the store record's digest now, None when it is gone.
+    current_store_digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockInfo:
+    id: str
+    activation: str
+    owner: str  # user@host
+    host: str
+    pid: int
+    operation: str  # "apply", ...
+    created_at: str  # ISO 8601 UTC
+    expires_at: str | None = None  # ISO 8601 UTC; None: held until released
+
+    def describe(self) -> str:
+        return (
+            f"lock {self.id} on {self.activation!r} held by {self.owner} (pid {self.pid}) "
+            f"for {self.operation} since {self.created_at}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunError:
+    entity: str
+    key: str
+    action: str
+    message: str
+    direction: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunCount:
+    """How many records one run touched, per direction, entity, action and school."""
+
+    direction: str
+    entity: str
+    action: str  # create | update | delete | skip | error
+    school: str  # store school id, or "" where an entity has no school
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: str
+    activation: str
+    mode: str
+    started_at: str  # ISO 8601 UTC
+    user: str
+    host: str
+    status: str  # running | succeeded | partial | failed | interrupted
+    plan_checksum: str = ""
+    git_commit: str | None = None
+    finished_at: str | None = None
+    duration_s: float | None = None
+    counts: tuple[RunCount, ...] = ()
+    errors: tuple[RunError, ...] = ()
+    message: str = ""  # why a run failed as a whole, if it did
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class StoreTransaction(Protocol):
+    """Writes inside one transaction: all of them land, or none do."""
+
+    def put(self, entity: str, key: str, fields: Fields, modified: str | None = None) -> str:
+        """Insert or replace a record; returns its new digest."""
+        ...
+
+    def delete(self, entity: str, key: str) -> None: ...
+
+    def set_base(self, activation: str, entity: str, entry: BaseEntry) -> None: ...
+
+    def drop_base(self, activation: str, entity: str, key: str) -> None: ...
+
+    def set_watermark(self, activation: str, entity: str, value: str) -> None: ...
+
+
+class Store(Protocol):
+    url: str  # for messages; never includes a password
+
+    def close(self) -> None: ...
+
+    # records
+    def count(self, entity: str) -> int: ...
+
+    def scan(self, entity: str) -> Iterator[StoredRecord]:
+        """Every record of the entity, sorted by key."""
+        ...
+
+    def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
+        """The records among `keys` that exist (any number of keys; batched inside)."""
+        ...
+
+    def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:
+        """For each key some activation's base holds: the activations, sorted."""
+        ...
+
+    # base
+    def base_scan(self, activation: str, entity: str) -> Iterator[BaseEntry]:
+        """The activation's base for the entity, sorted by key, with current_store_digest."""
+        ...
+
+    def base_count(self, activation: str, entity: str) -> int: ...
+
+    def watermark(self, activation: str, entity: str) -> str | None: ...
+
+    def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
+
+    # runs (the history)
+    def start_run(self, run: Run) -> None: ...
+
+    def finish_run(self, run: Run) -> None:
+        """Replace the run's row (status, counts, errors, finish time)."""
+        ...
+
+    def runs(self, activation: str | None = None, limit: int = 20) -> list[Run]:
+        """Newest first."""
+        ...
+
+    def run(self, run_id: str) -> Run | None:
+        """A run by id, or by a unique prefix of its id."""
+        ...
+
+    # locks
+    def acquire_lock(self, activation: str, operation: str, timeout_s: float = 0.0) -> LockInfo:
+        """Take the activation's lock, waiting up to timeout_s; LockError names the holder."""
+        ...
+
+    def release_lock(self, lock: LockInfo) -> None: ...
+
+    def locks(self) -> list[LockInfo]: ...
+
+    def force_unlock(self, activation: str, lock_id: str) -> LockInfo:
+        """Release a lock by id (passport unlock); StoreError/LockError if no such lock."""
+        ...
+
+    def entities_digest(self, entities: Sequence[str]) -> str:
+        """A digest of all records of the entities (used by `store copy` to verify)."""
+        ...
