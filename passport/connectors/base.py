@@ -29,10 +29,12 @@ class Capabilities:
 class Snapshot(Protocol):
     """The application's side for one plan: re-readable, read in entity order."""
 
-    # True when this is a full listing, so a record missing from it is deleted there.
-    # A delta (CSV delta bundle, REST read since a watermark) is not complete:
-    # only records marked deleted are deletes.
-    complete: bool
+    def is_complete(self, entity: str) -> bool:
+        """True when the entity was read as a full listing, so a record missing from it
+        is deleted there. A delta (CSV delta file, REST read since a watermark) is not
+        complete: only records marked deleted are deletes. An entity the source does not
+        provide (manifest `absent`) is not complete and reads as empty."""
+        ...
 
     def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]:
         """The entity's records in source order; with `keys`, only those records.
