@@ -53,6 +53,9 @@ class LockInfo:
     operation: str  # "apply", ...
     created_at: str  # ISO 8601 UTC
     expires_at: str | None = None  # ISO 8601 UTC; None: held until released
+    # Set by `acquire_lock` only: the lock of a dead holder (pid gone on this host, or
+    # expired) that this one replaced, so the caller can say so. Never stored.
+    stale_replaced: LockInfo | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         return (

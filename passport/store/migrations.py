@@ -1,0 +1,166 @@
+"""The store's schema as a registry of numbered migrations, one transaction each.
+
+Each migration is portable SQL with a few dialect slots (`{blob}`, `{without_rowid}`),
+so the PostgreSQL backend reuses the same table design. Applied migrations are recorded
+in `schema_migrations(version, name, applied_at)`. Opening a store applies the pending
+ones in order; a store whose schema is newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from passport.errors import StoreError
+
+DIALECTS: dict[str, dict[str, str]] = {
+    "sqlite": {"blob": "BLOB", "without_rowid": " WITHOUT ROWID", "real": "REAL"},
+    "postgresql": {"blob": "BYTEA", "without_rowid": "", "real": "DOUBLE PRECISION"},
+}
+
+TRACKING_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+    def sql(self, dialect: str) -> list[str]:
+        slots = DIALECTS[dialect]
+        return [statement.format(**slots) for statement in self.statements]
+
+
+_INITIAL = Migration(
+    1,
+    "records, base, watermarks, runs, locks",
+    (
+        """CREATE TABLE records (
+            entity TEXT NOT NULL,
+            key TEXT NOT NULL,
+            data {blob} NOT NULL,
+            digest TEXT NOT NULL,
+            modified TEXT,
+            PRIMARY KEY (entity, key)
+        ){without_rowid}""",
+        """CREATE TABLE base (
+            activation TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            key TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            store_digest TEXT,
+            data {blob},
+            PRIMARY KEY (activation, entity, key)
+        ){without_rowid}""",
+        "CREATE INDEX base_owners ON base (entity, key, activation)",
+        """CREATE TABLE watermarks (
+            activation TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (activation, entity)
+        ){without_rowid}""",
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            activation TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            "user" TEXT NOT NULL,
+            host TEXT NOT NULL,
+            git_commit TEXT,
+            plan_checksum TEXT NOT NULL,
+            status TEXT NOT NULL,
+            duration_s {real},
+            message TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            errors TEXT NOT NULL,
+            extra TEXT NOT NULL
+        )""",
+        "CREATE INDEX runs_by_activation ON runs (activation, started_at)",
+        "CREATE INDEX runs_by_start ON runs (started_at)",
+        """CREATE TABLE locks (
+            activation TEXT PRIMARY KEY,
+            id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            operation TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL,)
+
+
+def check_registry(migrations: Sequence[Migration]) -> None:
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migrations must be numbered 1, 2, 3, ... without gaps: {versions}")
+
+
+def migrate_sqlite(
+    conn: sqlite3.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[int]:
+    """Apply pending migrations to an autocommit connection; returns the versions applied."""
+    check_registry(migrations)
+    _refuse_foreign(conn, where)
+    conn.execute(TRACKING_TABLE)
+    _refuse_newer(_applied(conn), migrations, where)
+    done: list[int] = []
+    for migration in migrations:
+        if _apply_one(conn, migration):
+            done.append(migration.version)
+    return done
+
+
+def _apply_one(conn: sqlite3.Connection, migration: Migration) -> bool:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if migration.version in _applied(conn):  # another process got here first
+            conn.execute("ROLLBACK")
+            return False
+        for statement in migration.sql("sqlite"):
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, datetime.now(UTC).isoformat()),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def _applied(conn: sqlite3.Connection) -> set[int]:
+    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+
+
+def _refuse_newer(applied: set[int], migrations: Sequence[Migration], where: str) -> None:
+    known = len(migrations)
+    newest = max(applied, default=0)
+    if newest > known:
+        raise StoreError(
+            f"the store at {where} has schema version {newest}; "
+            f"this passport knows versions up to {known}",
+            "upgrade passport to a version that knows this store",
+        )
+
+
+def _refuse_foreign(conn: sqlite3.Connection, where: str) -> None:
+    """A SQLite database with tables but no migration record belongs to something else."""
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if names and "schema_migrations" not in names:
+        raise StoreError(
+            f"{where} is a SQLite database but not a passport store",
+            "point --store or PASSPORT_STORE at a passport store or a new file",
+        )

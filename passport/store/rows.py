@@ -1,0 +1,124 @@
+"""Runs and locks to and from table rows; shared by every backend.
+
+Column order matches `RUN_COLUMNS` / `LOCK_COLUMNS`. Counts, errors and extra are JSON text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from passport.store.base import LockInfo, Run, RunCount, RunError
+
+RUN_COLUMNS = (
+    "id",
+    "activation",
+    "mode",
+    "started_at",
+    "finished_at",
+    '"user"',
+    "host",
+    "git_commit",
+    "plan_checksum",
+    "status",
+    "duration_s",
+    "message",
+    "counts",
+    "errors",
+    "extra",
+)
+LOCK_COLUMNS = (
+    "activation",
+    "id",
+    "owner",
+    "host",
+    "pid",
+    "operation",
+    "created_at",
+    "expires_at",
+)
+
+
+def run_row(run: Run) -> tuple[Any, ...]:
+    counts = [
+        {"direction": c.direction, "entity": c.entity, "action": c.action}
+        | {"school": c.school, "count": c.count}
+        for c in run.counts
+    ]
+    errors = [
+        {"entity": e.entity, "key": e.key, "action": e.action}
+        | {"message": e.message, "direction": e.direction}
+        for e in run.errors
+    ]
+    return (
+        run.id,
+        run.activation,
+        run.mode,
+        run.started_at,
+        run.finished_at,
+        run.user,
+        run.host,
+        run.git_commit,
+        run.plan_checksum,
+        run.status,
+        run.duration_s,
+        run.message,
+        _json(counts),
+        _json(errors),
+        _json(dict(run.extra)),
+    )
+
+
+def run_from_row(row: Sequence[Any]) -> Run:
+    (id_, activation, mode, started, finished, user, host, commit, checksum) = row[:9]
+    (status, duration, message, counts, errors, extra) = row[9:]
+    return Run(
+        id=id_,
+        activation=activation,
+        mode=mode,
+        started_at=started,
+        user=user,
+        host=host,
+        status=status,
+        plan_checksum=checksum,
+        git_commit=commit,
+        finished_at=finished,
+        duration_s=duration,
+        counts=tuple(RunCount(**c) for c in orjson.loads(counts)),
+        errors=tuple(RunError(**e) for e in orjson.loads(errors)),
+        message=message,
+        extra=orjson.loads(extra),
+    )
+
+
+def lock_row(lock: LockInfo) -> tuple[Any, ...]:
+    return (
+        lock.activation,
+        lock.id,
+        lock.owner,
+        lock.host,
+        lock.pid,
+        lock.operation,
+        lock.created_at,
+        lock.expires_at,
+    )
+
+
+def lock_from_row(row: Sequence[Any]) -> LockInfo:
+    activation, id_, owner, host, pid, operation, created, expires = row
+    return LockInfo(
+        id=id_,
+        activation=activation,
+        owner=owner,
+        host=host,
+        pid=int(pid),
+        operation=operation,
+        created_at=created,
+        expires_at=expires,
+    )
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()

@@ -1,0 +1,109 @@
+"""Opening a SQLite store file, and SQLite errors as StoreErrors that name the file.
+
+A user sees `StoreError(reason, hint)` for every problem with the file (a folder in its
+place, a missing or unwritable folder, a file that is not a database, a damaged database),
+never a raw sqlite3 traceback.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from passport.errors import StoreError
+
+BUSY_TIMEOUT_S = 30.0
+# Pragmas that hold for a connection. WAL lets readers run beside the one writer;
+# synchronous=NORMAL in WAL mode keeps every committed transaction across a process
+# crash (only an OS crash or power loss can lose the last commits, never consistency).
+PRAGMAS = (
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -65536",  # KiB: 64 MiB of page cache for bulk loads and scans
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def connect(path: Path | None, *, create_folder: bool) -> sqlite3.Connection:
+    """An autocommit connection (transactions are explicit) with WAL and the pragmas."""
+    where = str(path) if path is not None else ":memory:"
+    if path is not None:
+        _check_path(path, create_folder)
+    try:
+        conn = sqlite3.connect(where, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise translate(exc, where) from exc
+    try:
+        with errors(where):
+            if path is not None:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            for pragma in PRAGMAS:
+                conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def errors(where: str) -> Iterator[None]:
+    """Turn sqlite3 errors raised inside into StoreErrors naming `where`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc, where) from exc
+
+
+def translate(exc: sqlite3.Error, where: str) -> StoreError:
+    text = str(exc)
+    low = text.lower()
+    if "not a database" in low:
+        return StoreError(
+            f"{where} is not a SQLite database",
+            "point --store or PASSPORT_STORE at a passport store, or at a new file",
+        )
+    if "malformed" in low or "corrupt" in low:
+        return StoreError(
+            f"the store at {where} is damaged ({text})",
+            f"restore it from a backup, or try `sqlite3 {where} .recover`",
+        )
+    if "locked" in low or "busy" in low:
+        return StoreError(
+            f"the store at {where} is busy: another process kept it locked ({text})",
+            "try again when the other passport command has finished",
+        )
+    if "readonly" in low or "unable to open" in low or "disk i/o" in low or "full" in low:
+        return StoreError(
+            f"cannot open or write the store at {where} ({text})",
+            "check that the folder exists, that you may write to it, and that the disk has room",
+        )
+    return StoreError(f"store error at {where}: {text}")
+
+
+def _check_path(path: Path, create_folder: bool) -> None:
+    if path.is_dir():
+        raise StoreError(
+            f"the store path {path} is a folder, not a file",
+            f"name a file inside it, for example {path / 'store.db'}",
+        )
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise StoreError(
+            f"cannot create the store at {path}: {folder} is not a folder",
+            "choose a path whose folder exists",
+        )
+    if not create_folder:
+        raise StoreError(
+            f"cannot create the store at {path}: the folder {folder} does not exist",
+            "create the folder first, or check the path for a typo",
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder {folder} for the store ({exc.strerror})",
+            "check that you may write there, or point PASSPORT_STORE elsewhere",
+        ) from exc
