@@ -140,3 +140,116 @@ class Activation:
     rollover: tuple[Window, ...] = ()
     source: str = ""  # the file it was loaded from
     digest: str = ""  # digest of the loaded, normalised config (for plan fingerprints)
+
+
+# --- plans -----------------------------------------------------------------------------
+
+PLAN_FORMAT_VERSION = "1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One record change in one direction. Keys and values are in store space.
+
+    For an update, `before`/`after` hold only the changed fields; for a create, `after`
+    is the whole record; for a delete, `before` is the whole record as last known.
+    `identity` holds the record's identifying fields (title, name, role) for display."""
+
+    entity: str
+    key: str
+    action: Action
+    direction: Direction
+    before: Fields | None = None
+    after: Fields | None = None
+    changed: tuple[str, ...] = ()
+    identity: Fields = field(default_factory=dict)
+    school: str = ""  # store school id the record belongs to, for per-school counts
+    reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A change the plan will not make, and why (a rollover window, another owner...)."""
+
+    entity: str
+    key: str
+    action: Action
+    direction: Direction
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySummary:
+    direction: Direction
+    entity: str
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    suppressed: int = 0
+    conflicts: int = 0
+    existing: int = 0  # records on the receiving side this activation manages before the run
+
+    @property
+    def changes(self) -> int:
+        return self.create + self.update + self.delete
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Digests of the plan's inputs; a saved plan applies only while all three still match."""
+
+    config: str
+    store: str
+    app: str
+
+    def moved(self, other: Fingerprint) -> list[str]:
+        names = ("config", "store", "app")
+        return [n for n in names if getattr(self, n) != getattr(other, n)]
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A safety threshold the plan goes over."""
+
+    direction: Direction
+    entity: str
+    action: Action
+    count: int
+    existing: int
+    limit: str  # as configured: "10%" or "500"
+
+    def __str__(self) -> str:
+        verb = {"delete": "deletes", "update": "updates", "create": "creates"}[self.action]
+        share = f"{100.0 * self.count / self.existing:.1f}%" if self.existing else "all"
+        return (
+            f"{self.direction} {self.entity}: {self.count:,} {verb} is {share} of "
+            f"{self.existing:,} existing, over the {self.limit} limit"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    activation: str
+    application: str
+    mode: Mode
+    created_at: str  # ISO 8601 UTC
+    fingerprint: Fingerprint
+    changes: tuple[Change, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    summaries: tuple[EntitySummary, ...] = ()
+    breaches: tuple[Breach, ...] = ()
+    notes: tuple[str, ...] = ()  # plain-language facts a reviewer needs (export window closed)
+    warnings: tuple[str, ...] = ()  # from reading the sides
+    watermarks: Mapping[str, str] = field(default_factory=dict)  # entity -> next watermark
+    format_version: str = PLAN_FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.breaches)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for c in self.changes if c.action is action)

@@ -1,0 +1,198 @@
+"""Builds the Plan of one activation from its two sides and its base.
+
+Entities are planned in dependency order so that scope decisions about later entities
+(an enrollment is in scope when its class and user are) can rest on earlier ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from passport.errors import PlanError
+from passport.model import (
+    Action,
+    Activation,
+    Change,
+    Direction,
+    EntitySummary,
+    Fingerprint,
+    Mode,
+    Plan,
+    Record,
+    Suppressed,
+)
+from passport.oneroster import ENTITIES
+from passport.plan.exporting import Outgoing, desired_index, no_transform, plan_export_entity
+from passport.plan.fingerprint import Tally
+from passport.plan.importing import EntityPlan, plan_import_entity
+from passport.plan.reading import index_app, read_orgs_in_app
+from passport.plan.safety import breaches
+from passport.plan.scope import Scope, Translator
+from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
+from passport.plan.windows import apply_windows, export_closed_note
+
+
+@dataclass
+class PlanInputs:
+    activation: Activation
+    app: AppSide
+    store: StoreSide
+    today: date
+    now: str  # ISO 8601 UTC, the plan's creation time
+    readable: Collection[str] = ENTITIES  # what the application can read
+    writable: Collection[str] = ENTITIES  # what the application can write
+    outgoing: Outgoing = no_transform
+    progress: Progress = no_progress
+
+
+@dataclass
+class _Collected:
+    changes: list[Change] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    existing: dict[tuple[Direction, str], int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    watermarks: dict[str, str] = field(default_factory=dict)
+
+    def add(self, direction: Direction, entity: str, part: EntityPlan) -> None:
+        self.changes.extend(part.changes)
+        self.suppressed.extend(part.suppressed)
+        self.existing[(direction, entity)] = part.existing
+
+
+def build_plan(inputs: PlanInputs) -> Plan:
+    act = inputs.activation
+    if act.mode is Mode.TWO_WAY:
+        raise PlanError(
+            f"activation {act.name!r} is two-way, which this version cannot plan yet",
+            "use mode: import or mode: export for now",
+        )
+    store_tally, app_tally = Tally(), Tally()
+    collected = _Collected()
+    if act.mode is Mode.IMPORT:
+        _plan_import(inputs, collected, store_tally, app_tally)
+    elif inputs.activation.export_until and inputs.today > inputs.activation.export_until:
+        collected.notes.append(export_closed_note(inputs.activation.export_until))
+    else:
+        _plan_export(inputs, collected, store_tally, app_tally)
+    changes, suppressed = apply_windows(
+        act.rollover, inputs.today, collected.changes, collected.suppressed
+    )
+    summaries = _summaries(collected.existing, changes, suppressed)
+    return Plan(
+        activation=act.name,
+        application=act.application,
+        mode=act.mode,
+        created_at=inputs.now,
+        fingerprint=Fingerprint(act.digest, store_tally.hexdigest(), app_tally.hexdigest()),
+        changes=tuple(order_changes(changes)),
+        suppressed=tuple(suppressed),
+        summaries=tuple(summaries),
+        breaches=tuple(breaches(act.safety, summaries)),
+        notes=tuple(collected.notes),
+        watermarks=collected.watermarks,
+    )
+
+
+def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
+    act, app, store = inputs.activation, inputs.app, inputs.store
+    scope, translator = Scope.of(act), Translator(Scope.of(act).schools)
+    orgs = read_orgs_in_app(app, translator)
+    scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
+    for entity in scope.entities():
+        if entity not in inputs.readable:
+            continue
+        records: Iterable[Record] = orgs if entity == "orgs" else app.read(entity)
+        index = index_app(entity, records, scope, translator, inputs.progress)
+        for key, value in index.pairs:
+            app_tally.add(entity, key, value)
+        if not app.is_complete(entity):
+            _keep_owned(scope, entity, act.name, store)
+        store_tally.add(entity)
+        inputs.progress(f"comparing {entity}", len(index.pairs), len(index.pairs))
+        part = plan_import_entity(
+            entity, act.name, index, app, store, scope, translator, store_tally
+        )
+        out.add(Direction.IMPORT, entity, part)
+        mark = app.watermark(entity)
+        if mark:
+            out.watermarks[entity] = mark
+
+
+def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
+    act, app, store = inputs.activation, inputs.app, inputs.store
+    scope = Scope.of(act)
+    translator = Translator(scope.schools)
+    scope.set_orgs(_org_parents([], store))
+    for entity in scope.entities():
+        if entity not in inputs.writable:
+            out.notes.append(f"{act.application} does not accept {entity}: not exported")
+            continue
+        store_tally.add(entity)
+        desired = desired_index(entity, store, scope, inputs.outgoing, store_tally, inputs.progress)
+        part = plan_export_entity(
+            entity,
+            act.name,
+            desired,
+            app,
+            store,
+            scope,
+            translator,
+            inputs.outgoing,
+            app_tally,
+            inputs.progress,
+        )
+        out.add(Direction.EXPORT, entity, part)
+
+
+def _org_parents(app_orgs: list[Record], store: StoreSide | None) -> list[tuple[str, str | None]]:
+    pairs: dict[str, str | None] = {}
+    if store is not None:
+        for rec in store.scan("orgs"):
+            parent = rec.fields.get("parentSourcedId")
+            pairs[rec.key] = parent if isinstance(parent, str) else None
+    for org in app_orgs:
+        if not org.deleted:
+            parent = org.fields.get("parentSourcedId")
+            pairs[org.key] = parent if isinstance(parent, str) else None
+    return list(pairs.items())
+
+
+def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) -> None:
+    """A delta lists only what changed: records owned from earlier syncs stay in scope."""
+    if entity in ("courses", "classes", "users"):
+        kept = scope.kept.setdefault(entity, set())
+        kept.update(b.key for b in store.base_scan(activation, entity))
+
+
+def _summaries(
+    existing: dict[tuple[Direction, str], int],
+    changes: list[Change],
+    suppressed: list[Suppressed],
+) -> list[EntitySummary]:
+    counts = Counter((c.direction, c.entity, c.action) for c in changes)
+    held = Counter((x.direction, x.entity) for x in suppressed)
+    return [
+        EntitySummary(
+            direction=direction,
+            entity=entity,
+            create=counts[(direction, entity, Action.CREATE)],
+            update=counts[(direction, entity, Action.UPDATE)],
+            delete=counts[(direction, entity, Action.DELETE)],
+            suppressed=held[(direction, entity)],
+            existing=count,
+        )
+        for (direction, entity), count in existing.items()
+    ]
+
+
+def order_changes(changes: Iterable[Change]) -> list[Change]:
+    """Creates and updates in dependency order, then deletes in reverse dependency order."""
+    rank = {e: i for i, e in enumerate(ENTITIES)}
+    writes = [c for c in changes if c.action is not Action.DELETE]
+    deletes = [c for c in changes if c.action is Action.DELETE]
+    writes.sort(key=lambda c: (rank[c.entity], c.direction, c.key))
+    deletes.sort(key=lambda c: (-rank[c.entity], c.direction, c.key))
+    return writes + deletes

@@ -1,0 +1,218 @@
+"""The import direction for one entity: application -> store, owned through the base.
+
+- A record in the application and not in this activation's base is created, or, when the
+  store already holds it and no other activation owns it, adopted (updated if it differs).
+  A record another activation owns is left alone and listed as suppressed.
+- A record in the base whose digest matches and whose store copy did not drift: nothing.
+- A record in the base and missing from a *complete* listing, or marked deleted in a
+  delta, is deleted. A record the activation never brought in is never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from passport.model import Action, Change, Direction, Fields, Record, Suppressed, Value
+from passport.plan.fingerprint import Tally
+from passport.plan.join import merge_join
+from passport.plan.reading import DELETED, SideIndex, fetch_app
+from passport.plan.scope import Scope, Translator, identity_of, school_of
+from passport.plan.sources import AppSide, BaseLike, StoredLike, StoreSide
+
+
+@dataclass
+class EntityPlan:
+    changes: list[Change] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    existing: int = 0
+
+
+@dataclass
+class _Buckets:
+    create: list[str] = field(default_factory=list)  # not in base
+    update: list[str] = field(default_factory=list)  # in base, digests differ
+    recreate: list[str] = field(default_factory=list)  # in base, store record gone
+    delete: list[str] = field(default_factory=list)
+    foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
+
+
+def field_diff(before: Fields, after: Fields) -> tuple[str, ...]:
+    names = sorted(set(before) | set(after))
+    return tuple(n for n in names if before.get(n) != after.get(n))
+
+
+def _only(fields: Fields, names: tuple[str, ...]) -> dict[str, Value]:
+    return {n: fields[n] for n in names if n in fields}
+
+
+def _bucket(
+    entity: str,
+    activation: str,
+    index: SideIndex,
+    complete: bool,
+    store: StoreSide,
+    store_tally: Tally,
+) -> _Buckets:
+    buckets = _Buckets()
+    bases: Iterable[tuple[str, BaseLike]] = (
+        (b.key, b) for b in store.base_scan(activation, entity)
+    )
+    for key, app_digest, base in merge_join(index.pairs, bases):
+        if base is not None:
+            store_tally.add(key, base.digest, base.store_digest, base.current_store_digest)
+        gone = base is not None and base.current_store_digest is None
+        if app_digest is None:
+            if complete and base is not None and not gone:
+                buckets.delete.append(key)
+        elif app_digest == DELETED:
+            if base is None:
+                buckets.foreign_delete.append(key)
+            elif not gone:
+                buckets.delete.append(key)
+        elif base is None:
+            buckets.create.append(key)
+        elif gone:
+            buckets.recreate.append(key)
+        elif app_digest != base.digest or base.current_store_digest != base.store_digest:
+            buckets.update.append(key)
+    return buckets
+
+
+def plan_import_entity(
+    entity: str,
+    activation: str,
+    index: SideIndex,
+    app: AppSide,
+    store: StoreSide,
+    scope: Scope,
+    translator: Translator,
+    store_tally: Tally,
+) -> EntityPlan:
+    result = EntityPlan(existing=store.base_count(activation, entity))
+    buckets = _bucket(entity, activation, index, app.is_complete(entity), store, store_tally)
+    candidates = buckets.create + buckets.update
+    stored = store.get(entity, candidates + buckets.delete) if candidates or buckets.delete else {}
+    for key in sorted(stored):
+        store_tally.add("get", key, stored[key].digest)
+    owners = store.owners(entity, [k for k in buckets.create if k in stored])
+    incoming = fetch_app(
+        entity, app, buckets.create + buckets.update + buckets.recreate, scope, translator
+    )
+    direction = Direction.IMPORT
+    for key in buckets.create + buckets.recreate:
+        rec = incoming.get(key)
+        if rec is None:
+            continue  # vanished between passes; the fingerprint check catches a moving source
+        others = [o for o in owners.get(key, []) if o != activation]
+        current = stored.get(key) if key in buckets.create else None
+        if current is not None and others:
+            result.suppressed.append(
+                Suppressed(
+                    entity,
+                    key,
+                    Action.UPDATE,
+                    direction,
+                    f"owned by activation {', '.join(others)}",
+                )
+            )
+            continue
+        if current is not None:
+            result.changes.append(_adopt(entity, key, rec, current, scope))
+        else:
+            result.changes.append(_create(entity, key, rec))
+    for key in buckets.update:
+        rec = incoming.get(key)
+        current = stored.get(key)
+        if rec is None or current is None:
+            continue
+        change = _update(entity, key, rec, current, scope)
+        if change is not None:
+            result.changes.append(change)
+    for key in buckets.delete:
+        current = stored.get(key)
+        if current is None:
+            continue
+        result.changes.append(_delete(entity, key, current.fields, scope))
+    for key in buckets.foreign_delete:
+        if key in stored or store.get(entity, [key]):
+            result.suppressed.append(
+                Suppressed(
+                    entity,
+                    key,
+                    Action.DELETE,
+                    direction,
+                    "marked deleted in the source, but this activation did not bring it in",
+                )
+            )
+    return result
+
+
+def _create(entity: str, key: str, rec: Record) -> Change:
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.CREATE,
+        direction=Direction.IMPORT,
+        after=dict(rec.fields),
+        identity=identity_of(entity, rec.fields),
+        school=school_of(entity, key, rec.fields),
+    )
+
+
+def _update(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope) -> Change | None:
+    before = scope.project(entity, current.fields)
+    changed = field_diff(before, rec.fields)
+    if not changed:
+        return None
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.UPDATE,
+        direction=Direction.IMPORT,
+        before=_only(before, changed),
+        after=_only(rec.fields, changed),
+        changed=changed,
+        identity=identity_of(entity, {**current.fields, **rec.fields}),
+        school=school_of(entity, key, rec.fields),
+    )
+
+
+def _adopt(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope) -> Change:
+    change = _update(entity, key, rec, current, scope)
+    reason = "takes ownership of a record already in the store"
+    if change is None:
+        return Change(
+            entity=entity,
+            key=key,
+            action=Action.UPDATE,
+            direction=Direction.IMPORT,
+            identity=identity_of(entity, rec.fields),
+            school=school_of(entity, key, rec.fields),
+            reason=reason + " (no field changes)",
+        )
+    return Change(
+        entity=change.entity,
+        key=change.key,
+        action=change.action,
+        direction=change.direction,
+        before=change.before,
+        after=change.after,
+        changed=change.changed,
+        identity=change.identity,
+        school=change.school,
+        reason=reason,
+    )
+
+
+def _delete(entity: str, key: str, fields: Fields, scope: Scope) -> Change:
+    before = scope.project(entity, fields)
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.DELETE,
+        direction=Direction.IMPORT,
+        before=before,
+        identity=identity_of(entity, fields),
+        school=school_of(entity, key, fields),
+    )

@@ -1,0 +1,56 @@
+"""A streaming merge-join over key-sorted inputs: the diff core.
+
+Both inputs are (key, value) pairs sorted by key, each key at most once. The join yields
+every key with the value from each side (None where a side lacks it), in key order, and
+holds nothing but the current pair of each side. An input out of order is a bug in the
+reader, and silently missing a record would read as a create or a delete: it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+L = TypeVar("L")
+R = TypeVar("R")
+
+
+class UnsortedInputError(RuntimeError):
+    pass
+
+
+def _checked(pairs: Iterable[tuple[str, L]], side: str) -> Iterator[tuple[str, L]]:
+    previous: str | None = None
+    for key, value in pairs:
+        if previous is not None and key <= previous:
+            problem = "repeated" if key == previous else "out of order"
+            raise UnsortedInputError(f"{side} input key {key!r} is {problem}")
+        previous = key
+        yield key, value
+
+
+def merge_join(
+    left: Iterable[tuple[str, L]], right: Iterable[tuple[str, R]]
+) -> Iterator[tuple[str, L | None, R | None]]:
+    lefts = _checked(left, "left")
+    rights = _checked(right, "right")
+    lpair = next(lefts, None)
+    rpair = next(rights, None)
+    while lpair is not None and rpair is not None:
+        lkey, rkey = lpair[0], rpair[0]
+        if lkey == rkey:
+            yield lkey, lpair[1], rpair[1]
+            lpair = next(lefts, None)
+            rpair = next(rights, None)
+        elif lkey < rkey:
+            yield lkey, lpair[1], None
+            lpair = next(lefts, None)
+        else:
+            yield rkey, None, rpair[1]
+            rpair = next(rights, None)
+    while lpair is not None:
+        yield lpair[0], lpair[1], None
+        lpair = next(lefts, None)
+    while rpair is not None:
+        yield rpair[0], None, rpair[1]
+        rpair = next(rights, None)

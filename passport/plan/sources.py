@@ -1,0 +1,59 @@
+"""What the plan reads, as structural types: the store and application sides.
+
+The plan package imports neither the store nor any connector; the runner hands it objects
+that fit these protocols (a `passport.store.base.Store`, a connector's `Snapshot`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from typing import Protocol
+
+from passport.model import Fields, Record
+
+
+class StoredLike(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def fields(self) -> Fields: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def modified(self) -> str | None: ...
+
+
+class BaseLike(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def store_digest(self) -> str | None: ...
+    @property
+    def fields(self) -> Fields | None: ...
+    @property
+    def current_store_digest(self) -> str | None: ...
+
+
+class StoreSide(Protocol):
+    def count(self, entity: str) -> int: ...
+    def scan(self, entity: str) -> Iterator[StoredLike]: ...
+    def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredLike]: ...
+    def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]: ...
+    def base_scan(self, activation: str, entity: str) -> Iterator[BaseLike]: ...
+    def base_count(self, activation: str, entity: str) -> int: ...
+
+
+class AppSide(Protocol):
+    def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]: ...
+    def is_complete(self, entity: str) -> bool: ...
+    def watermark(self, entity: str) -> str | None: ...
+
+
+# (stage, done, total) -> None; stage like "reading users"
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(stage: str, done: int, total: int | None) -> None:
+    return None

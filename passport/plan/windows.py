@@ -1,0 +1,53 @@
+"""Time windows that hold changes back: rollover windows and the export-until date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from passport.model import Action, Change, Direction, Suppressed, Window
+
+
+def active_windows(windows: Iterable[Window], today: date) -> list[Window]:
+    return [w for w in windows if w.start <= today <= w.end]
+
+
+def _why(window: Window) -> str:
+    what = "no deletes" if window.kind == "no-deletes" else "import suspended"
+    text = f"rollover window {window.start} to {window.end}: {what}"
+    return f"{text} ({window.reason})" if window.reason else text
+
+
+def _held_by(window: Window, change: Change) -> bool:
+    if window.kind == "no-deletes":
+        return change.action is Action.DELETE
+    if window.kind == "suspend-import":
+        return change.direction is Direction.IMPORT
+    return False
+
+
+def apply_windows(
+    windows: Iterable[Window],
+    today: date,
+    changes: list[Change],
+    suppressed: list[Suppressed],
+) -> tuple[list[Change], list[Suppressed]]:
+    """Move the changes an active window holds back into `suppressed`, with the reason."""
+    active = active_windows(windows, today)
+    if not active:
+        return changes, suppressed
+    kept: list[Change] = []
+    held = list(suppressed)
+    for change in changes:
+        window = next((w for w in active if _held_by(w, change)), None)
+        if window is None:
+            kept.append(change)
+        else:
+            held.append(
+                Suppressed(change.entity, change.key, change.action, change.direction, _why(window))
+            )
+    return kept, held
+
+
+def export_closed_note(until: date) -> str:
+    return f"export_until {until} has passed: nothing is exported"
