@@ -45,7 +45,7 @@ def resolve(url: str | None = None, *, base_dir: Path | None = None) -> Location
     base = base_dir if base_dir is not None else Path.cwd()
     given = url if url else os.environ.get(ENV_VAR, "")
     if not given.strip():
-        path = (base / DEFAULT_PATH).absolute()
+        path = Path(os.path.abspath(base / DEFAULT_PATH))
         return Location("sqlite", _sqlite_url(path), path=path, is_default=True)
     return parse(given.strip(), base)
 
@@ -90,9 +90,7 @@ def _sqlite_location(raw: str, base: Path, given: str) -> Location:
     if not raw:
         raise StoreError(f"store URL {given!r} names no file", _HINT)
     path = Path(raw).expanduser()
-    if not path.is_absolute():
-        path = base / path
-    path = path.absolute()
+    path = Path(os.path.abspath(base / path))  # an absolute `path` replaces `base`
     return Location("sqlite", _sqlite_url(path), path=path)
 
 
