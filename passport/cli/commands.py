@@ -4,4 +4,22 @@ from __future__ import annotations
 
 import click
 
-ALL: list[click.Command] = []
+from passport.cli.apply import apply_command
+from passport.cli.gallery import gallery
+from passport.cli.history import history_command
+from passport.cli.init import init
+from passport.cli.plan import plan_command
+from passport.cli.schema import schema
+from passport.cli.unlock import unlock_command
+from passport.cli.validate import validate
+
+ALL: list[click.Command] = [
+    init,
+    gallery,
+    validate,
+    schema,
+    plan_command,
+    apply_command,
+    history_command,
+    unlock_command,
+]

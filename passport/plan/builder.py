@@ -98,7 +98,8 @@ def build_plan(inputs: PlanInputs) -> Plan:
 
 def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
     act, app, store = inputs.activation, inputs.app, inputs.store
-    scope, translator = Scope.of(act), Translator(Scope.of(act).schools)
+    scope = Scope.of(act)
+    translator = Translator(scope.schools)
     orgs = read_orgs_in_app(app, translator)
     scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
     for entity in scope.entities():
@@ -123,9 +124,8 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
 
 def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
     act, app, store = inputs.activation, inputs.app, inputs.store
-    scope = Scope.of(act)
+    scope = store_scope(act, store)
     translator = Translator(scope.schools)
-    scope.set_orgs(_org_parents([], store))
     for entity in scope.entities():
         if entity not in inputs.writable:
             out.notes.append(f"{act.application} does not accept {entity}: not exported")
@@ -158,6 +158,13 @@ def _org_parents(app_orgs: list[Record], store: StoreSide | None) -> list[tuple[
             parent = org.fields.get("parentSourcedId")
             pairs[org.key] = parent if isinstance(parent, str) else None
     return list(pairs.items())
+
+
+def store_scope(activation: Activation, store: StoreSide) -> Scope:
+    """The activation's scope with its schools decided from the store's orgs."""
+    scope = Scope.of(activation)
+    scope.set_orgs(_org_parents([], store))
+    return scope
 
 
 def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) -> None:

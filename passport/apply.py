@@ -1,0 +1,231 @@
+"""Carries a plan out through the store and the connector, losing nothing.
+
+Import: each batch of store writes and the matching base updates is one transaction, so
+an interrupted apply leaves either all of a batch or none of it. A batch that fails is
+retried one record at a time, so one bad record costs only itself.
+Export: the connector writes first; the base moves only for the writes that succeeded.
+Either way the next plan shows exactly what remains.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from passport.canonical import digest
+from passport.connectors.base import Connector, Snapshot, WriteOp, WriteResult
+from passport.errors import PassportError
+from passport.model import Action, Change, Direction, Fields, Plan, Value
+from passport.plan.exporting import Outgoing, desired_records
+from passport.plan.scope import Scope, Translator
+from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
+
+BATCH = 500
+
+# Called after every committed batch with the number of changes done so far; the
+# kill tests use it to stop a process at a chosen point.
+Checkpoint = Callable[[int], None]
+
+
+@dataclass
+class Outcome:
+    counts: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    errors: list[RunError] = field(default_factory=list)
+    done: int = 0
+
+    def record(self, change: Change, ok: bool, message: str = "") -> None:
+        action = change.action.value if ok else "error"
+        self.counts[(change.direction.value, change.entity, action, change.school)] += 1
+        if ok:
+            self.done += 1
+        else:
+            self.errors.append(
+                RunError(
+                    change.entity, change.key, change.action.value, message, change.direction.value
+                )
+            )
+
+    def run_counts(self) -> tuple[RunCount, ...]:
+        return tuple(RunCount(*k, n) for k, n in sorted(self.counts.items()))
+
+
+@dataclass
+class ApplyContext:
+    activation: str
+    store: Store
+    connector: Connector
+    snapshot: Snapshot
+    scope: Scope
+    outgoing: Outgoing
+    atomic_writes: bool
+    progress: Callable[[str, int, int | None], None]
+    checkpoint: Checkpoint
+
+
+def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
+    outcome = Outcome()
+    total = len(plan.changes)
+    imports = [c for c in plan.changes if c.direction is Direction.IMPORT]
+    exports = [c for c in plan.changes if c.direction is Direction.EXPORT]
+    for batch in _batches(imports, BATCH):
+        _import_batch(batch, ctx, outcome)
+        ctx.progress("applying", outcome.done + len(outcome.errors), total)
+        ctx.checkpoint(outcome.done)
+    if exports:
+        size = len(exports) if ctx.atomic_writes else BATCH
+        for batch in _batches(exports, size):
+            _export_batch(batch, ctx, outcome)
+            ctx.progress("applying", outcome.done + len(outcome.errors), total)
+            ctx.checkpoint(outcome.done)
+    return outcome
+
+
+def _batches(changes: Sequence[Change], size: int) -> Iterator[Sequence[Change]]:
+    for start in range(0, len(changes), size):
+        yield changes[start : start + size]
+
+
+# --- import --------------------------------------------------------------------------
+
+
+def patched(current: Fields, change: Change) -> dict[str, Value]:
+    """The record with the change's fields set (or removed where `after` lacks them)."""
+    new = dict(current)
+    after = change.after or {}
+    for name in change.changed:
+        if name in after:
+            new[name] = after[name]
+        else:
+            new.pop(name, None)
+    return new
+
+
+def _import_one(
+    tx: StoreTransaction,
+    change: Change,
+    ctx: ApplyContext,
+    current: Fields | None,
+    current_digest: str | None,
+) -> None:
+    entity, key = change.entity, change.key
+    if change.action is Action.DELETE:
+        tx.delete(entity, key)
+        tx.drop_base(ctx.activation, entity, key)
+        return
+    if change.action is Action.CREATE:
+        fields: Fields = dict(change.after or {})
+        store_digest = tx.put(entity, key, fields)
+    elif change.changed:
+        fields = patched(current or {}, change)
+        store_digest = tx.put(entity, key, fields)
+    else:  # adopt an identical record: only the base changes
+        fields = current or {}
+        store_digest = current_digest or digest(fields)
+    agreed = ctx.scope.project(entity, fields)
+    tx.set_base(ctx.activation, entity, BaseEntry(key, digest(agreed), store_digest))
+
+
+def _import_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
+    by_entity: dict[str, list[str]] = {}
+    for change in batch:
+        if change.action is Action.UPDATE:
+            by_entity.setdefault(change.entity, []).append(change.key)
+    current = {e: ctx.store.get(e, keys) for e, keys in by_entity.items()}
+
+    def one(tx: StoreTransaction, change: Change) -> None:
+        rec = current.get(change.entity, {}).get(change.key)
+        _import_one(tx, change, ctx, rec.fields if rec else None, rec.digest if rec else None)
+
+    try:
+        with ctx.store.transaction() as tx:
+            for change in batch:
+                one(tx, change)
+    except PassportError:
+        raise
+    except Exception:
+        for change in batch:
+            try:
+                with ctx.store.transaction() as tx:
+                    one(tx, change)
+            except Exception as error:
+                outcome.record(change, False, _describe(error))
+            else:
+                outcome.record(change, True)
+        return
+    for change in batch:
+        outcome.record(change, True)
+
+
+def _describe(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+# --- export --------------------------------------------------------------------------
+
+
+def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
+    translator = Translator(ctx.scope.schools)
+    ops = _write_ops(batch, ctx, translator)
+    try:
+        results = ctx.connector.write(ops)
+    except PassportError as error:
+        results = [WriteResult(op, False, error.reason) for op in ops]
+    _record_export(batch, results, ctx, outcome)
+
+
+def _write_ops(batch: Sequence[Change], ctx: ApplyContext, translator: Translator) -> list[WriteOp]:
+    updates: dict[str, list[str]] = {}
+    for change in batch:
+        if change.action is Action.UPDATE:
+            updates.setdefault(change.entity, []).append(change.key)
+    current: dict[tuple[str, str], Fields] = {}
+    for entity, keys in updates.items():
+        app_keys = [translator.key_to_app(entity, k) for k in keys]
+        for rec in ctx.snapshot.read(entity, app_keys):
+            key = translator.key_to_store(entity, rec.key)
+            current[(entity, key)] = translator.fields_to_store(entity, rec.fields)
+    ops = []
+    for change in batch:
+        entity, app_key = change.entity, translator.key_to_app(change.entity, change.key)
+        if change.action is Action.DELETE:
+            ops.append(WriteOp(entity, Action.DELETE, app_key))
+            continue
+        if change.action is Action.CREATE:
+            fields: Fields = change.after or {}
+        else:
+            fields = patched(current.get((entity, change.key), {}), change)
+        ops.append(
+            WriteOp(entity, change.action, app_key, translator.fields_to_app(entity, fields))
+        )
+    return ops
+
+
+def _record_export(
+    batch: Sequence[Change], results: Sequence[WriteResult], ctx: ApplyContext, outcome: Outcome
+) -> None:
+    ok_keys: dict[str, list[str]] = {}
+    for change, result in zip(batch, results, strict=True):
+        if result.ok and change.action is not Action.DELETE:
+            ok_keys.setdefault(change.entity, []).append(change.key)
+    desired = {
+        e: desired_records(e, keys, ctx.store, ctx.scope, ctx.outgoing)
+        for e, keys in ok_keys.items()
+    }
+    stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
+    with ctx.store.transaction() as tx:
+        for change, result in zip(batch, results, strict=True):
+            if not result.ok:
+                continue
+            if change.action is Action.DELETE:
+                tx.drop_base(ctx.activation, change.entity, change.key)
+                continue
+            fields = desired[change.entity].get(change.key, change.after or {})
+            rec = stored[change.entity].get(change.key)
+            tx.set_base(
+                ctx.activation,
+                change.entity,
+                BaseEntry(change.key, digest(fields), rec.digest if rec else None, fields),
+            )
+    for change, result in zip(batch, results, strict=True):
+        outcome.record(change, result.ok, result.error or "")

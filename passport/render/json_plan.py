@@ -1,0 +1,122 @@
+"""The JSON form of a plan: for pipelines and policy checks, and the saved-plan file.
+
+Terraform-like: `format_version`, the activation, the fingerprint of the inputs, a summary,
+`changes[]` with action, entity, key, direction, before, after and changed_fields, and
+`safety`. Personal-data fields are listed under `sensitive` and their values left out.
+A `checksum` over the rest of the document detects a truncated or edited file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from passport import __version__
+from passport.canonical import digest_bytes
+from passport.model import Action, Change, Fields, Plan
+from passport.render.masking import hidden
+
+
+def _values(entity: str, fields: Fields | None, show_pii: bool) -> dict[str, Any] | None:
+    if fields is None:
+        return None
+    return {k: v for k, v in fields.items() if not hidden(entity, k, show_pii)}
+
+
+def _sensitive(change: Change, show_pii: bool) -> list[str]:
+    names = set(change.before or {}) | set(change.after or {}) | set(change.identity)
+    return sorted(n for n in names if hidden(change.entity, n, show_pii))
+
+
+def change_dict(change: Change, show_pii: bool = False) -> dict[str, Any]:
+    return {
+        "action": change.action.value,
+        "entity": change.entity,
+        "key": change.key,
+        "direction": change.direction.value,
+        "before": _values(change.entity, change.before, show_pii),
+        "after": _values(change.entity, change.after, show_pii),
+        "changed_fields": list(change.changed),
+        "identity": _values(change.entity, change.identity, show_pii),
+        "school": change.school,
+        "reason": change.reason or None,
+        "sensitive": _sensitive(change, show_pii),
+    }
+
+
+def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
+    totals = {a.value: plan.count(a) for a in Action}
+    body: dict[str, Any] = {
+        "format_version": plan.format_version,
+        "passport_version": __version__,
+        "activation": plan.activation,
+        "application": plan.application,
+        "mode": plan.mode.value,
+        "created_at": plan.created_at,
+        "fingerprint": {
+            "config": plan.fingerprint.config,
+            "store": plan.fingerprint.store,
+            "app": plan.fingerprint.app,
+        },
+        "summary": {
+            **totals,
+            "suppressed": len(plan.suppressed),
+            "entities": [
+                {
+                    "direction": s.direction.value,
+                    "entity": s.entity,
+                    "create": s.create,
+                    "update": s.update,
+                    "delete": s.delete,
+                    "suppressed": s.suppressed,
+                    "conflicts": s.conflicts,
+                    "existing": s.existing,
+                }
+                for s in plan.summaries
+            ],
+        },
+        "changes": [change_dict(c, show_pii) for c in plan.changes],
+        "suppressed": [
+            {
+                "action": x.action.value,
+                "entity": x.entity,
+                "key": x.key,
+                "direction": x.direction.value,
+                "reason": x.reason,
+            }
+            for x in plan.suppressed
+        ],
+        "safety": {
+            "blocked": plan.blocked,
+            "breaches": [
+                {
+                    "direction": b.direction.value,
+                    "entity": b.entity,
+                    "action": b.action.value,
+                    "count": b.count,
+                    "existing": b.existing,
+                    "limit": b.limit,
+                    "message": str(b),
+                }
+                for b in plan.breaches
+            ],
+        },
+        "conflicts": [],
+        "notes": list(plan.notes),
+        "warnings": list(plan.warnings),
+        "watermarks": dict(plan.watermarks),
+    }
+    return body
+
+
+def checksum(body: Mapping[str, Any]) -> str:
+    rest = {k: v for k, v in body.items() if k != "checksum"}
+    return digest_bytes(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS))
+
+
+def to_json(plan: Plan, show_pii: bool = False) -> bytes:
+    body = plan_dict(plan, show_pii)
+    body["checksum"] = checksum(body)
+    return orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n"

@@ -1,0 +1,26 @@
+"""Which values a rendering may show. Personal data is masked unless shown on purpose.
+
+Renderings (text, markdown, JSON, HTML), history and logs all go through here, so a raw
+value of a personal-data field never reaches an output by accident.
+"""
+
+from __future__ import annotations
+
+import json
+
+from passport.model import Value
+from passport.oneroster import is_pii
+
+SENSITIVE = "(sensitive)"
+CHANGED = "(changed)"
+
+
+def hidden(entity: str, field_name: str, show_pii: bool = False) -> bool:
+    return not show_pii and is_pii(entity, field_name)
+
+
+def shown(entity: str, field_name: str, value: Value | None, show_pii: bool = False) -> str:
+    """A value as a rendering prints it: JSON-quoted, or the sensitive marker."""
+    if hidden(entity, field_name, show_pii):
+        return SENSITIVE
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,293 @@
+"""The one place that wires config -> store -> connector -> plan -> apply.
+
+The CLI calls these functions and renders what they return; they never print.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from passport import config
+from passport.apply import ApplyContext, Checkpoint, execute
+from passport.connectors import registry
+from passport.connectors.base import ConnectContext, Connector, Snapshot
+from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
+from passport.model import Activation, Fingerprint, Mode, Plan
+from passport.plan.builder import PlanInputs, build_plan, store_scope
+from passport.plan.exporting import no_transform
+from passport.plan.scope import Scope
+from passport.plan.sources import Progress, no_progress
+from passport.store import Run, Store, open_store
+
+
+@dataclass
+class Settings:
+    store_url: str | None = None
+    configs_dir: str = "configs"
+    progress: Progress = no_progress
+    today: date | None = None
+    full: bool = False  # read the application in full, ignoring watermarks
+
+    def day(self) -> date:
+        return self.today or date.today()
+
+
+@dataclass
+class Planned:
+    """A plan together with the open sides it was made from (for apply)."""
+
+    activation: Activation
+    plan: Plan
+    connector: Connector
+    snapshot: Snapshot
+    atomic_writes: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load(ref: str, settings: Settings) -> Activation:
+    paths = config.find_activations([ref], settings.configs_dir)
+    if len(paths) != 1:
+        raise PassportError(
+            f"{ref!r} names {len(paths)} activations; apply takes exactly one",
+            "name one activation file, e.g. configs/canvas.yaml",
+        )
+    return config.load_activation(paths[0])
+
+
+def load_all(refs: list[str], settings: Settings) -> list[Path]:
+    return config.find_activations(refs or [settings.configs_dir], settings.configs_dir)
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    store = open_store(settings.store_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def planned(activation: Activation, store: Store, settings: Settings) -> Iterator[Planned]:
+    """Connect, read both sides and build the plan; close the connection afterwards."""
+    app = registry.get(activation.application)
+    base_dir = str(Path(activation.source).parent) if activation.source else "."
+    context = ConnectContext(base_dir=base_dir, progress=settings.progress)
+    connector = registry.connect(activation, context)
+    try:
+        entities = Scope.of(activation).entities()
+        marks = {} if settings.full else _watermarks(store, activation, entities)
+        snapshot = connector.snapshot(entities, full=not marks, watermarks=marks)
+        plan = build_plan(
+            PlanInputs(
+                activation=activation,
+                app=snapshot,
+                store=store,
+                today=settings.day(),
+                now=now_iso(),
+                readable=app.capabilities.reads,
+                writable=app.capabilities.writes,
+                outgoing=no_transform,
+                progress=settings.progress,
+            )
+        )
+        warnings = [str(w) for w in snapshot.warnings]
+        plan = replace(plan, warnings=tuple(warnings))
+        yield Planned(activation, plan, connector, snapshot, app.capabilities.atomic_writes)
+    finally:
+        connector.close()
+
+
+def _watermarks(store: Store, activation: Activation, entities: list[str]) -> dict[str, str]:
+    if activation.mode is Mode.EXPORT:
+        return {}
+    found = {e: store.watermark(activation.name, e) for e in entities}
+    return {e: m for e, m in found.items() if m}
+
+
+def plan(ref: str | Path, settings: Settings) -> Plan:
+    activation = config.load_activation(Path(ref)) if isinstance(ref, Path) else load(ref, settings)
+    with opened_store(settings) as store, planned(activation, store, settings) as result:
+        return result.plan
+
+
+# --- apply ----------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyOptions:
+    confirm: Callable[[Plan], bool] = lambda plan: True
+    saved: Fingerprint | None = None  # from a saved plan: refuse if the inputs moved
+    saved_activation: str | None = None
+    force: bool = False
+    lock_timeout_s: float = 0.0
+    checkpoint: Checkpoint = lambda done: None
+
+
+@dataclass
+class Applied:
+    plan: Plan
+    run: Run | None  # None when cancelled or there was nothing to do
+
+
+def apply(ref: str, settings: Settings, options: ApplyOptions) -> Applied:
+    activation = load(ref, settings)
+    if options.saved_activation and options.saved_activation != activation.name:
+        raise PlanError(
+            f"the saved plan is for activation {options.saved_activation!r}, "
+            f"not {activation.name!r}"
+        )
+    with opened_store(settings) as store:
+        lock = store.acquire_lock(activation.name, "apply", options.lock_timeout_s)
+        try:
+            with planned(activation, store, settings) as result:
+                return _apply_planned(result, store, settings, options)
+        finally:
+            store.release_lock(lock)
+
+
+def _apply_planned(
+    result: Planned, store: Store, settings: Settings, options: ApplyOptions
+) -> Applied:
+    plan = result.plan
+    if options.saved is not None:
+        moved = options.saved.moved(plan.fingerprint)
+        if moved:
+            raise StalePlanError(
+                f"stale plan: the {' and the '.join(_names(moved))} moved since it was made",
+                "run `passport plan --out FILE` again and review the new plan",
+            )
+    if plan.blocked and not options.force:
+        raise BlockedError(
+            "apply refused: " + "; ".join(str(b) for b in plan.breaches),
+            "review the plan; if the changes are intended, apply again with --force",
+        )
+    if not options.confirm(plan):
+        return Applied(plan, None)
+    run = _start_run(result, store)
+    started = time.monotonic()
+    try:
+        outcome = execute(plan, _context(result, store, settings, options))
+    except BaseException as error:
+        store.finish_run(_finished(run, started, "failed", message=_message(error)))
+        raise
+    status = "succeeded"
+    if outcome.errors:
+        status = "partial" if outcome.done else "failed"
+    if status == "succeeded":
+        _save_watermarks(store, result)
+    run = _finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
+    store.finish_run(run)
+    return Applied(plan, run)
+
+
+def _names(moved: list[str]) -> list[str]:
+    words = {"config": "config", "store": "store side", "app": "application side"}
+    return [words[m] for m in moved]
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, PassportError):
+        return error.reason
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(error).__name__}: {error}"
+
+
+def _context(
+    result: Planned, store: Store, settings: Settings, options: ApplyOptions
+) -> ApplyContext:
+    return ApplyContext(
+        activation=result.activation.name,
+        store=store,
+        connector=result.connector,
+        snapshot=result.snapshot,
+        scope=store_scope(result.activation, store),
+        outgoing=no_transform,
+        atomic_writes=result.atomic_writes,
+        progress=settings.progress,
+        checkpoint=options.checkpoint,
+    )
+
+
+def _save_watermarks(store: Store, result: Planned) -> None:
+    if not result.plan.watermarks:
+        return
+    with store.transaction() as tx:
+        for entity, mark in result.plan.watermarks.items():
+            tx.set_watermark(result.activation.name, entity, mark)
+
+
+def _start_run(result: Planned, store: Store) -> Run:
+    user = getpass.getuser()
+    host = socket.gethostname()
+    run = Run(
+        id=uuid.uuid4().hex[:12],
+        activation=result.activation.name,
+        mode=result.activation.mode.value,
+        started_at=now_iso(),
+        user=user,
+        host=host,
+        status="running",
+        plan_checksum=plan_checksum(result.plan),
+        git_commit=git_commit(result.activation.source),
+    )
+    store.start_run(run)
+    return run
+
+
+def _finished(run: Run, started: float, status: str, **changes: object) -> Run:
+    return replace(
+        run,
+        status=status,
+        finished_at=now_iso(),
+        duration_s=round(time.monotonic() - started, 3),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def plan_checksum(plan: Plan) -> str:
+    from passport.render.json_plan import checksum, plan_dict
+
+    return checksum(plan_dict(plan))
+
+
+def git_commit(source: str) -> str | None:
+    """The commit of the config file's repository, with `+dirty` if the file has edits."""
+    if not source:
+        return None
+    folder = str(Path(source).resolve().parent)
+    try:
+        head = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "-C", folder, "status", "--porcelain", "--", str(Path(source).resolve())],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = head.stdout.strip()
+    return f"{commit}+dirty" if dirty.stdout.strip() else commit
