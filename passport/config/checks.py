@@ -1,0 +1,221 @@
+"""Semantic checks: what the JSON Schema cannot say. Each check tolerates a shape the schema
+already rejected (it skips what it cannot read), so every problem is found in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from passport.config.delivery import delivery_problems, secret_value_problem
+from passport.config.document import Document
+from passport.config.paths import JsonPath, did_you_mean
+from passport.connectors import registry
+from passport.connectors.registry import Application
+from passport.errors import ConfigError, Problem
+from passport.model import Mode
+from passport.oneroster import SPECS
+
+_NO_VALUE_OPS = frozenset({"is-empty", "is-not-empty"})
+
+
+def semantic_problems(doc: Document, stem: str, today: dt.date) -> list[Problem]:
+    data: Mapping[str, Any] = doc.data
+    problems = _name(doc, data, stem)
+    app, found = _application(doc, data)
+    problems += found
+    if app:
+        problems += delivery_problems(doc, data, app)
+        problems += _capabilities(doc, data, app)
+    problems += _schools(doc, data)
+    problems += _filters(doc, data)
+    problems += _shield(doc, data, app)
+    problems += _dates(doc, data, today)
+    problems += _safety(doc, data)
+    return problems
+
+
+def _name(doc: Document, data: Mapping[str, Any], stem: str) -> list[Problem]:
+    name = data.get("name")
+    if isinstance(name, str) and name != stem:
+        return [doc.problem(("name",), f"'{name}' does not match the file name: use name: {stem}")]
+    return []
+
+
+def _application(
+    doc: Document, data: Mapping[str, Any]
+) -> tuple[Application | None, list[Problem]]:
+    name = data.get("application")
+    if not isinstance(name, str):
+        return None, []
+    try:
+        return registry.get(name), []
+    except ConfigError as error:
+        return None, [doc.problem(("application",), error.reason)]
+
+
+def _capabilities(doc: Document, data: Mapping[str, Any], app: Application) -> list[Problem]:
+    mode = data.get("mode")
+    if mode not in set(Mode):
+        return []
+    if Mode(mode) not in app.modes():
+        can = ", ".join(app.modes()) or "nothing"
+        return [doc.problem(("mode",), f"{app.name} cannot run in {mode} mode (it can: {can})")]
+    problems = []
+    attributes = data.get("attributes")
+    for entity in attributes if isinstance(attributes, Mapping) else ():
+        if entity in SPECS and not _supports(app, Mode(mode), entity):
+            message = f"{app.name} cannot {_verb(Mode(mode))} {entity}"
+            problems.append(doc.problem(("attributes", entity), message, key=True))
+    return problems
+
+
+def _supports(app: Application, mode: Mode, entity: str) -> bool:
+    reads = entity in app.capabilities.reads
+    writes = entity in app.capabilities.writes
+    return {Mode.IMPORT: reads, Mode.EXPORT: writes, Mode.TWO_WAY: reads and writes}[mode]
+
+
+def _verb(mode: Mode) -> str:
+    return {Mode.IMPORT: "read", Mode.EXPORT: "write", Mode.TWO_WAY: "read and write"}[mode]
+
+
+def _schools(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
+    schools = data.get("schools")
+    pairs = schools.get("map") if isinstance(schools, Mapping) else None
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, pair in enumerate(pairs if isinstance(pairs, list) else []):
+        if not isinstance(pair, Mapping):
+            continue
+        for side in ("app", "store"):
+            school = pair.get(side)
+            if not isinstance(school, str):
+                continue
+            where: JsonPath = ("schools", "map", index, side)
+            if (side, school) in seen:
+                line = doc.locate(("schools", "map", seen[(side, school)], side))[0]
+                message = f"{side} school '{school}' is mapped twice (first on line {line})"
+                problems.append(doc.problem(where, message))
+            else:
+                seen[(side, school)] = index
+    return problems
+
+
+def _filters(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
+    filters = data.get("filters")
+    problems = []
+    for index, rule in enumerate(filters if isinstance(filters, list) else []):
+        if isinstance(rule, Mapping):
+            problems += _filter(doc, ("filters", index), rule)
+    return problems
+
+
+def _filter(doc: Document, path: JsonPath, rule: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    entity, name, op = rule.get("entity"), rule.get("field"), rule.get("op")
+    if entity in SPECS and isinstance(name, str) and name not in SPECS[entity].fields:
+        hint = did_you_mean(name, SPECS[entity].fields)
+        problems.append(doc.problem((*path, "field"), f"'{name}' is not a field of {entity}{hint}"))
+    has_value = "value" in rule
+    if op in _NO_VALUE_OPS and has_value:
+        problems.append(doc.problem((*path, "value"), f"{op} takes no value", key=True))
+    elif isinstance(op, str) and op not in _NO_VALUE_OPS and not has_value:
+        problems.append(doc.problem(path, f"'value' is required for {op}", key=True))
+    elif op == "in" and has_value and not isinstance(rule["value"], list):
+        problems.append(doc.problem((*path, "value"), "in takes a list of values"))
+    elif op not in {"in", None} and isinstance(rule.get("value"), list):
+        problems.append(doc.problem((*path, "value"), f"{op} takes one value, not a list"))
+    return problems
+
+
+def _shield(doc: Document, data: Mapping[str, Any], app: Application | None) -> list[Problem]:
+    shield = data.get("privacy_shield")
+    if not isinstance(shield, Mapping):
+        return []
+    problems = _shield_fields(doc, shield.get("fields"))
+    if "key" in shield:
+        message = secret_value_problem(shield["key"], declared=True)
+        if message:
+            problems.append(doc.problem(("privacy_shield", "key"), message))
+    if shield.get("enabled") is not True:
+        return problems
+    at = ("privacy_shield", "enabled")
+    if app and not app.capabilities.accepts_masked:
+        problems.append(doc.problem(at, f"{app.name} cannot take pseudonymised values"))
+    if "key" not in shield:
+        message = "an enabled shield needs a key; add key: ${env:PASSPORT_SHIELD_KEY}"
+        problems.append(doc.problem(("privacy_shield",), message, key=True))
+    if data.get("mode") == Mode.IMPORT:
+        message = "has no effect in import mode: the shield masks only what leaves the store"
+        problems.append(doc.problem(at, message, severity="warning"))
+    return problems
+
+
+def _shield_fields(doc: Document, fields: Any) -> list[Problem]:
+    problems = []
+    for name in fields if isinstance(fields, Mapping) else ():
+        entity, _, field = str(name).partition(".")
+        if not field:
+            continue  # the schema's propertyNames says so
+        where = ("privacy_shield", "fields", name)
+        if entity not in SPECS:
+            message = f"'{entity}' is not a OneRoster entity{did_you_mean(entity, SPECS)}"
+            problems.append(doc.problem(where, message, key=True))
+        elif field not in SPECS[entity].fields:
+            hint = did_you_mean(field, SPECS[entity].fields)
+            problems.append(
+                doc.problem(where, f"'{field}' is not a field of {entity}{hint}", key=True)
+            )
+    return problems
+
+
+def _dates(doc: Document, data: Mapping[str, Any], today: dt.date) -> list[Problem]:
+    problems = []
+    until = _date(data.get("export_until"))
+    if until and until < today:
+        message = f"{until} has passed: nothing will be exported"
+        problems.append(doc.problem(("export_until",), message, severity="warning"))
+    if until and data.get("mode") == Mode.IMPORT:
+        message = "has no effect in import mode"
+        problems.append(doc.problem(("export_until",), message, severity="warning"))
+    windows = data.get("rollover")
+    for index, window in enumerate(windows if isinstance(windows, list) else []):
+        if not isinstance(window, Mapping):
+            continue
+        start, end = _date(window.get("from")), _date(window.get("until"))
+        if start and end and end < start:
+            message = f"the window ends ({end}) before it starts ({start})"
+            problems.append(doc.problem(("rollover", index, "until"), message))
+    return problems
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _safety(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
+    safety = data.get("safety")
+    if not isinstance(safety, Mapping):
+        return []
+    rules: list[tuple[JsonPath, Any]] = [(("safety",), safety)]
+    overrides = safety.get("overrides")
+    for index, rule in enumerate(overrides if isinstance(overrides, list) else []):
+        rules.append((("safety", "overrides", index), rule))
+    problems = []
+    for path, rule in rules:
+        for limit in ("max_delete", "max_update"):
+            value = rule.get(limit) if isinstance(rule, Mapping) else None
+            if isinstance(value, str) and _percent(value) > 100:
+                problems.append(doc.problem((*path, limit), f"{value} is more than 100%"))
+    return problems
+
+
+def _percent(value: str) -> float:
+    try:
+        return float(value.rstrip("%"))
+    except ValueError:
+        return 0.0
