@@ -1,0 +1,89 @@
+"""The export direction: store -> application, in application ids, owned through the base."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from memory_app import MemoryApp, activation, district, make_plan, run_apply
+
+from passport.model import Action, Mode
+from passport.store import Store
+
+
+def loaded_store(store: Store) -> MemoryApp:
+    sis = MemoryApp()
+    district(sis, "0001")
+    act = activation("sis")
+    run_apply(act, sis, store, make_plan(act, sis, store))
+    return sis
+
+
+def test_export_creates_records_in_application_ids(store: Store) -> None:
+    loaded_store(store)
+    app = MemoryApp()
+    act = activation("lms", Mode.EXPORT, schools=(("L-1", "lincoln"),))
+    plan = make_plan(act, app, store)
+    assert {c.action for c in plan.changes} == {Action.CREATE}
+    assert len([c for c in plan.changes if c.entity == "users"]) == 3
+    outcome = run_apply(act, app, store, plan)
+    assert not outcome.errors
+    assert set(app.records["orgs"]) == {"district", "L-1"}
+    assert app.records["classes"]["k1"].fields["schoolSourcedId"] == "L-1"
+    assert app.records["users"]["s1"].fields["orgSourcedIds"] == ["L-1"]
+    assert make_plan(act, app, store).changes == ()
+
+
+def test_export_follows_store_changes_and_leaves_foreign_records(store: Store) -> None:
+    sis = loaded_store(store)
+    app = MemoryApp()
+    app.put("users", "lms-only", role="teacher", orgSourcedIds=["L-1"])  # not ours
+    act = activation("lms", Mode.EXPORT, schools=(("L-1", "lincoln"),))
+    run_apply(act, app, store, make_plan(act, app, store))
+    sis.remove("users", "t1")
+    sis.remove("enrollments", "e-t1")
+    sis.put(
+        "users",
+        "s2",
+        enabledUser="true",
+        orgSourcedIds=["0001"],
+        role="student",
+        username="s2@x.org",
+        givenName="Cyrus",
+        familyName="Okafor",
+    )
+    importer = activation("sis")
+    run_apply(importer, sis, store, make_plan(importer, sis, store))
+    plan = make_plan(act, app, store)
+    summary = sorted((c.action.value, c.entity, c.key) for c in plan.changes)
+    assert summary == [
+        ("delete", "enrollments", "e-t1"),
+        ("delete", "users", "t1"),
+        ("update", "users", "s2"),
+    ]
+    run_apply(act, app, store, plan)
+    assert "lms-only" in app.records["users"]
+    assert app.records["users"]["s2"].fields["givenName"] == "Cyrus"
+    assert make_plan(act, app, store).changes == ()
+
+
+def test_no_export_after_export_until(store: Store) -> None:
+    loaded_store(store)
+    act = activation("lms", Mode.EXPORT, export_until=date(2026, 6, 30))
+    plan = make_plan(act, MemoryApp(), store)
+    assert plan.changes == ()
+    assert plan.notes == ("export_until 2026-06-30 has passed: nothing is exported",)
+
+
+def test_a_failed_write_keeps_the_change_for_the_next_plan(store: Store) -> None:
+    loaded_store(store)
+    app = MemoryApp(fail_keys={"s2"})
+    act = activation("lms", Mode.EXPORT, schools=(("L-1", "lincoln"),))
+    outcome = run_apply(act, app, store, make_plan(act, app, store))
+    assert [(e.entity, e.key, e.message) for e in outcome.errors] == [
+        ("users", "s2", "refused by the application")
+    ]
+    app.fail_keys.clear()
+    remaining = make_plan(act, app, store)
+    assert [(c.action, c.entity, c.key) for c in remaining.changes] == [
+        (Action.CREATE, "users", "s2")
+    ]
