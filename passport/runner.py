@@ -12,19 +12,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from passport import config
+from passport import config, secrets
 from passport.apply import ApplyContext, Checkpoint, execute
 from passport.connectors import registry
 from passport.connectors.base import ConnectContext, Connector, Snapshot
 from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
 from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan, store_scope
-from passport.plan.exporting import no_transform
+from passport.plan.exporting import Outgoing, no_transform
 from passport.plan.scope import Scope
+from passport.plan.shield import PrivacyShield
 from passport.plan.sources import Progress, no_progress
 from passport.store import Run, Store, open_store
 
@@ -50,7 +51,7 @@ class Planned:
     connector: Connector
     snapshot: Snapshot
     atomic_writes: bool
-    warnings: list[str] = field(default_factory=list)
+    outgoing: Outgoing
 
 
 def now_iso() -> str:
@@ -91,6 +92,7 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
         entities = Scope.of(activation).entities()
         marks = {} if settings.full else _watermarks(store, activation, entities)
         snapshot = connector.snapshot(entities, full=not marks, watermarks=marks)
+        outgoing = outgoing_transform(activation, base_dir)
         plan = build_plan(
             PlanInputs(
                 activation=activation,
@@ -100,15 +102,30 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
                 now=now_iso(),
                 readable=app.capabilities.reads,
                 writable=app.capabilities.writes,
-                outgoing=no_transform,
+                outgoing=outgoing,
                 progress=settings.progress,
             )
         )
         warnings = [str(w) for w in snapshot.warnings]
         plan = replace(plan, warnings=tuple(warnings))
-        yield Planned(activation, plan, connector, snapshot, app.capabilities.atomic_writes)
+        yield Planned(
+            activation, plan, connector, snapshot, app.capabilities.atomic_writes, outgoing
+        )
     finally:
         connector.close()
+
+
+def outgoing_transform(activation: Activation, base_dir: str) -> Outgoing:
+    """The Privacy Shield of an activation that exports, or no transform."""
+    shield = activation.shield
+    if not shield.enabled or activation.mode is Mode.IMPORT:
+        return no_transform
+    if not shield.key:
+        raise PlanError(
+            f"activation {activation.name!r} enables the Privacy Shield without a key",
+            "set privacy_shield.key to a ${env:NAME} or ${file:PATH} reference",
+        )
+    return PrivacyShield(shield, secrets.resolve(shield.key, base_dir))
 
 
 def _watermarks(store: Store, activation: Activation, entities: list[str]) -> dict[str, str]:
@@ -216,7 +233,7 @@ def _context(
         connector=result.connector,
         snapshot=result.snapshot,
         scope=store_scope(result.activation, store),
-        outgoing=no_transform,
+        outgoing=result.outgoing,
         atomic_writes=result.atomic_writes,
         progress=settings.progress,
         checkpoint=options.checkpoint,

@@ -11,6 +11,7 @@ from passport.connectors.base import WriteOp, WriteResult
 from passport.errors import Problem
 from passport.model import Action, Activation, Mode, Plan, Record, SchoolMap
 from passport.plan.builder import PlanInputs, build_plan, store_scope
+from passport.plan.exporting import Outgoing, no_transform
 from passport.store import Store
 
 
@@ -86,22 +87,35 @@ def activation(
     )
 
 
-def make_plan(act: Activation, app: MemoryApp, store: Store, today: date | None = None) -> Plan:
+def make_plan(
+    act: Activation,
+    app: MemoryApp,
+    store: Store,
+    today: date | None = None,
+    outgoing: Outgoing = no_transform,
+) -> Plan:
     return build_plan(
         PlanInputs(
-            activation=act, app=app, store=store, today=today or date(2026, 11, 29), now="now"
+            activation=act,
+            app=app,
+            store=store,
+            today=today or date(2026, 11, 29),
+            now="now",
+            outgoing=outgoing,
         )
     )
 
 
-def run_apply(act: Activation, app: MemoryApp, store: Store, plan: Plan) -> Outcome:
+def run_apply(
+    act: Activation, app: MemoryApp, store: Store, plan: Plan, outgoing: Outgoing = no_transform
+) -> Outcome:
     ctx = ApplyContext(
         activation=act.name,
         store=store,
         connector=app,
         snapshot=app,
         scope=store_scope(act, store),
-        outgoing=lambda entity, key, fields: fields,
+        outgoing=outgoing,
         atomic_writes=False,
         progress=lambda stage, done, total: None,
         checkpoint=lambda done: None,
