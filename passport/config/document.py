@@ -204,6 +204,8 @@ def _syntax_error(file: str, error: yaml.MarkedYAMLError) -> ConfigError:
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     message = f"YAML syntax error: {error.problem or error.context or 'cannot parse'}"
-    if error.problem and error.context and error.context_mark:
+    if error.problem == "but found another document":
+        message = "a file holds one activation: remove the second document (after ---)"
+    elif error.problem and error.context and error.context_mark:
         message += f" ({error.context} on line {error.context_mark.line + 1})"
     return _fail(file, message, line, col)

@@ -67,7 +67,7 @@ def _describe(error: ValidationError, path: JsonPath, redact: bool, noun: str) -
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if keyword == "additionalProperties":
         return _unknown_keys(error, path, schema, noun)
-    if keyword == "propertyNames":
+    if "propertyNames" in error.schema_path:
         name = str(error.instance)
         return [((*path, name), _hinted(f"'{name}' is not a valid name here", schema), True)]
     if keyword == "required":
@@ -79,7 +79,9 @@ def _describe(error: ValidationError, path: JsonPath, redact: bool, noun: str) -
 
 def _hinted(message: str, schema: Mapping[str, Any]) -> str:
     hint = schema.get("x-hint")
-    return f"{message}; {hint}" if hint else message
+    if not hint:
+        return message or "is not valid here"
+    return f"{message}; {hint}" if message else str(hint)
 
 
 def _unknown_keys(
@@ -109,7 +111,9 @@ def _message(error: ValidationError, keyword: str, path: JsonPath, redact: bool)
         return f"expected {_kinds(expected)}, got {_kind_of(error.instance)}"
     if keyword == "const":
         return f"{value} is not allowed: must be {_show(expected)}"
-    if keyword in {"pattern", "format", "anyOf", "oneOf", "not"}:
+    if keyword in {"anyOf", "oneOf", "not"}:
+        return ""  # the node's x-hint says what fits
+    if keyword in {"pattern", "format"}:
         what = f"a valid {expected}" if keyword == "format" else "valid here"
         return f"{value} is not {what}"
     if keyword in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
@@ -128,7 +132,7 @@ def _enum_message(
     hint = "" if redact else did_you_mean(instance, [str(c) for c in choices])
     if len(path) == 3 and path[0] == "attributes":
         return f"{value} is not a known attribute of {path[1]}{hint}"
-    if len(choices) > 8:
+    if len(choices) > 10:
         return f"{value} is not a known value{hint}"
     return f"{value} is not one of {one_of(_show(c) for c in choices)}{hint}"
 

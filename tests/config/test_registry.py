@@ -1,0 +1,153 @@
+"""The gallery registry: built-ins, registration, entry points, lazy connector import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from passport.config import load_activation
+from passport.connectors import registry
+from passport.connectors.base import Capabilities, ConnectContext
+from passport.connectors.registry import Application
+from passport.errors import ConfigError
+from passport.model import Mode
+from passport.oneroster import ENTITIES
+
+CONFIGS = Path(__file__).parents[2] / "configs"
+
+
+def fake(name: str = "fake-app", **kwargs: Any) -> Application:
+    settings: dict[str, Any] = {
+        "title": "Fake",
+        "summary": "A test application.",
+        "delivery_schema": {"type": "object", "properties": {"url": {"type": "string"}}},
+        "capabilities": Capabilities(
+            reads=frozenset(ENTITIES), writes=frozenset(), accepts_masked=False
+        ),
+        "factory": "passport_no_such_module:connect",
+    }
+    settings.update(kwargs)
+    return Application(name=name, **settings)
+
+
+@pytest.fixture
+def registered() -> Iterator[Application]:
+    app = registry.register(fake())
+    yield app
+    registry.unregister(app.name)
+
+
+def test_builtins() -> None:
+    rest = registry.get("oneroster-rest")
+    assert rest.secret_fields == {"client_id", "client_secret"}
+    assert rest.url_fields == {"service_url", "auth_url"}
+    assert rest.capabilities.delta_reads and rest.capabilities.accepts_masked
+    assert rest.capabilities.reads == rest.capabilities.writes == frozenset(ENTITIES)
+    assert rest.factory == "passport.connectors.oneroster_rest:connect"
+    csv = registry.get("oneroster-csv")
+    assert csv.capabilities.atomic_writes and csv.capabilities.accepts_masked
+    assert csv.factory == "passport.connectors.oneroster_csv:connect"
+    assert csv.modes() == (Mode.IMPORT, Mode.EXPORT, Mode.TWO_WAY)
+
+
+def test_unknown_names_list_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as raised:
+        registry.get("oneroster-restt")
+    assert raised.value.reason == (
+        "unknown application 'oneroster-restt' (did you mean 'oneroster-rest'?);"
+        " known: oneroster-csv, oneroster-rest"
+    )
+
+
+def test_register_adds_to_the_gallery(registered: Application) -> None:
+    assert registry.get("fake-app") is registered
+    assert registered.modes() == (Mode.IMPORT,)
+
+
+def test_a_missing_connector_module_is_a_config_error(registered: Application) -> None:
+    with pytest.raises(ConfigError) as raised:
+        registered.connect({}, ConnectContext(base_dir="."))
+    assert raised.value.reason == "the fake-app connector is not available in this version"
+
+
+def test_a_missing_factory_function_is_a_config_error() -> None:
+    app = fake(factory="passport.model:no_such_function")
+    with pytest.raises(ConfigError, match="not available in this version"):
+        app.factory_function()
+
+
+def test_connect_resolves_secrets_and_passes_the_base_dir(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, Any] = {}
+    sentinel: Any = object()
+
+    def factory(delivery: dict[str, Any], context: ConnectContext) -> Any:
+        seen.update(delivery=delivery, base_dir=context.base_dir)
+        return sentinel
+
+    monkeypatch.setenv("CANVAS_CLIENT_ID", "id-1")
+    monkeypatch.setenv("CANVAS_CLIENT_SECRET", "secret-1")
+    monkeypatch.setattr(Application, "factory_function", lambda self: factory)
+    activation = load_activation(CONFIGS / "canvas.yaml")
+    assert registry.connect(activation) is sentinel
+    assert seen["delivery"]["client_secret"] == "secret-1"
+    assert seen["delivery"]["client_id"] == "id-1"
+    assert seen["base_dir"] == str(CONFIGS)
+    assert activation.delivery["client_secret"] == "${env:CANVAS_CLIENT_SECRET}"
+
+
+class _EntryPoint:
+    def __init__(self, name: str, obj: object) -> None:
+        self.name, self.value, self.obj = name, f"plugin:{name}", obj
+
+    def load(self) -> object:
+        if isinstance(self.obj, Exception):
+            raise self.obj
+        return self.obj
+
+
+def test_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    points = [
+        _EntryPoint("good", fake("plugin-app")),
+        _EntryPoint("broken", ImportError("no module named plugin")),
+        _EntryPoint("wrong", object()),
+    ]
+
+    def entry_points(group: str) -> list[_EntryPoint]:
+        assert group == "passport.applications"
+        return points
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    monkeypatch.setattr(registry, "_plugin_errors", [])
+    registry._plugins.cache_clear()
+    try:
+        assert registry.get("plugin-app").title == "Fake"
+        with pytest.raises(ConfigError) as raised:
+            registry.get("nope")
+        assert raised.value.hint is not None
+        assert "broken: ImportError: no module named plugin" in raised.value.hint
+        assert "wrong: plugin:wrong is not an Application" in raised.value.hint
+    finally:
+        registry._plugins.cache_clear()
+
+
+def test_an_application_that_cannot_take_masks_rejects_the_shield(
+    registered: Application, tmp_path: Path
+) -> None:
+    path = tmp_path / "masked.yaml"
+    path.write_text(
+        "version: 1\nname: masked\napplication: fake-app\nmode: export\n"
+        "delivery: {url: x}\nschools: {auto: same-id}\nattributes: {users: all}\n"
+        "privacy_shield: {enabled: true, key: '${env:K}'}\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_activation(path)
+    assert [str(p).removeprefix(f"{path}:") for p in raised.value.problems] == [
+        "4:7: mode: fake-app cannot run in export mode (it can: import)",
+        "8:27: privacy_shield.enabled: fake-app cannot take pseudonymised values",
+    ]
