@@ -113,20 +113,34 @@ def _filters(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
 
 def _filter(doc: Document, path: JsonPath, rule: Mapping[str, Any]) -> list[Problem]:
     problems = []
-    entity, name, op = rule.get("entity"), rule.get("field"), rule.get("op")
+    entity, name = rule.get("entity"), rule.get("field")
     if entity in SPECS and isinstance(name, str) and name not in SPECS[entity].fields:
         hint = did_you_mean(name, SPECS[entity].fields)
         problems.append(doc.problem((*path, "field"), f"'{name}' is not a field of {entity}{hint}"))
-    has_value = "value" in rule
-    if op in _NO_VALUE_OPS and has_value:
-        problems.append(doc.problem((*path, "value"), f"{op} takes no value", key=True))
-    elif isinstance(op, str) and op not in _NO_VALUE_OPS and not has_value:
-        problems.append(doc.problem(path, f"'value' is required for {op}", key=True))
-    elif op == "in" and has_value and not isinstance(rule["value"], list):
-        problems.append(doc.problem((*path, "value"), "in takes a list of values"))
-    elif op not in {"in", None} and isinstance(rule.get("value"), list):
-        problems.append(doc.problem((*path, "value"), f"{op} takes one value, not a list"))
+    message, at = _filter_value(rule)
+    if message:
+        where = path if at == "rule" else (*path, "value")
+        problems.append(doc.problem(where, message, key=at != "value"))
     return problems
+
+
+def _filter_value(rule: Mapping[str, Any]) -> tuple[str | None, str]:
+    """What is wrong with a rule's value for its op, and where to point: at the rule,
+    the value's key or the value."""
+    op, value = rule.get("op"), rule.get("value")
+    if not isinstance(op, str):
+        return None, "rule"
+    if "value" not in rule:
+        return (None if op in _NO_VALUE_OPS else f"'value' is required for {op}"), "rule"
+    if op in _NO_VALUE_OPS:
+        return f"{op} takes no value", "key"
+    if op == "in":
+        return (None if isinstance(value, list) else "in takes a list of values"), "value"
+    if isinstance(value, list):
+        return f"{op} takes one value, not a list", "value"
+    if op in {"before", "after"} and isinstance(value, str) and _date(value) is None:
+        return f"'{value}' is not a date; {op} compares dates (YYYY-MM-DD)", "value"
+    return None, "rule"
 
 
 def _shield(doc: Document, data: Mapping[str, Any], app: Application | None) -> list[Problem]:

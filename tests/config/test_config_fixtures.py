@@ -43,6 +43,7 @@ EXPECTED: dict[str, list[str]] = {
         "13:49: filters[1].value: in takes a list of values",
         "14:49: filters[2].value: is-empty takes no value",
         "15:5: filters[3]: 'value' is required for equals",
+        "16:63: filters[4].value: 'next-week' is not a date; after compares dates (YYYY-MM-DD)",
     ],
     "bad-filter-op": [
         "14:9: filters[0].op: 'like' is not one of 'equals', 'not-equals', 'in', 'contains',"

@@ -208,3 +208,11 @@ def test_find_activations_names_what_it_cannot_find(tmp_path: Path) -> None:
         f"no activation named 'canvsa' in {tmp_path}/ (did you mean 'canvas'?)",
         "missing/x.yaml: no such file or folder",
     ]
+
+
+def test_the_documented_example_validates(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "activation.md").read_text()
+    example = doc.split("## A complete example", 1)[1].split("```yaml\n", 1)[1].split("```")[0]
+    path = tmp_path / "canvas.yaml"
+    path.write_text(example)
+    assert [str(p) for p in check_file(path, TODAY).problems] == []
