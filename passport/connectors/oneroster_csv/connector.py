@@ -1,0 +1,155 @@
+"""The `oneroster-csv` application: a OneRoster CSV bundle in a folder or a .zip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from passport.connectors.base import Capabilities, ConnectContext, WriteOp, WriteResult
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
+from passport.connectors.oneroster_csv.writer import write_bundle
+from passport.errors import BundleError
+from passport.model import Action, Record
+from passport.oneroster import ENTITIES, SPECS
+
+CAPABILITIES = Capabilities(
+    reads=frozenset(ENTITIES),
+    writes=frozenset(ENTITIES),
+    accepts_masked=True,
+    delta_reads=False,
+    atomic_writes=True,
+)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class CsvConnector:
+    """Reads the bundle at `path`; writes bulk (the bundle with the ops applied) or delta."""
+
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        version: str = "1.1",
+        processing: str = "bulk",
+        clock: Callable[[], str] = utc_now,
+    ) -> None:
+        if version not in ("1.1", "1.2"):
+            raise BundleError(f"unsupported OneRoster version {version!r}", "use 1.1 or 1.2")
+        if processing not in ("bulk", "delta"):
+            raise BundleError(f"unknown processing {processing!r}", "use bulk or delta")
+        self.path = path
+        self.version = version
+        self.processing = processing
+        self.clock = clock
+        self._snapshots: list[CsvSnapshot] = []
+
+    def snapshot(
+        self,
+        entities: Sequence[str],
+        *,
+        full: bool = True,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> CsvSnapshot:
+        """The bundle as it is: bulk files are full listings, delta files are changes."""
+        snap = CsvSnapshot(self.path, entities)
+        self._snapshots.append(snap)
+        return snap
+
+    def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
+        """Land every op in one new bundle, or raise BundleError leaving the old one."""
+        _check_ops(ops)
+        now = self.clock()
+        if self.processing == "delta":
+            entities = _delta(ops, now)
+            write_bundle(self.path, entities, version=self.version, processing="delta", now=now)
+        else:
+            self._write_bulk(ops, now)
+        return [WriteResult(op, True) for op in ops]
+
+    def close(self) -> None:
+        for snap in self._snapshots:
+            snap.close()
+        self._snapshots.clear()
+
+    def _write_bulk(self, ops: Sequence[WriteOp], now: str) -> None:
+        current = CsvSnapshot(self.path, ENTITIES) if _has_bundle(self.path) else None
+        try:
+            entities: dict[str, Iterator[Record]] = {}
+            extensions: dict[str, list[str]] = {}
+            for entity in ENTITIES:
+                mine = [op for op in ops if op.entity == entity]
+                has_file = current is not None and current.mode(entity) != "absent"
+                if not mine and not has_file:
+                    continue
+                old = current.read(entity) if current and has_file else iter(())
+                entities[entity] = _apply(old, mine, now)
+                extensions[entity] = _extension_columns(current, entity, mine)
+            write_bundle(self.path, entities, version=self.version, now=now, extensions=extensions)
+        finally:
+            if current is not None:
+                current.close()
+
+
+def _apply(old: Iterator[Record], ops: list[WriteOp], now: str) -> Iterator[Record]:
+    by_key = {op.key: op for op in ops}
+    for record in old:
+        op = by_key.pop(record.key, None)
+        if op is None:
+            yield record
+        elif op.action != Action.DELETE:
+            yield Record(record.key, dict(op.fields or {}), now)
+    for op in by_key.values():
+        if op.action != Action.DELETE:
+            yield Record(op.key, dict(op.fields or {}), now)
+
+
+def _delta(ops: Sequence[WriteOp], now: str) -> dict[str, list[Record]]:
+    entities: dict[str, list[Record]] = {}
+    for op in ops:
+        deleted = op.action == Action.DELETE
+        fields = {} if deleted else dict(op.fields or {})
+        entities.setdefault(op.entity, []).append(Record(op.key, fields, now, deleted))
+    return entities
+
+
+def _extension_columns(current: CsvSnapshot | None, entity: str, ops: list[WriteOp]) -> list[str]:
+    names = set(current.extension_columns(entity)) if current else set()
+    for op in ops:
+        names.update(n for n in op.fields or {} if n.startswith("metadata."))
+    return sorted(names)
+
+
+def _has_bundle(path: Path) -> bool:
+    return path.is_file() or (path.is_dir() and any(path.iterdir()))
+
+
+def _check_ops(ops: Sequence[WriteOp]) -> None:
+    for op in ops:
+        if op.entity not in SPECS:
+            raise BundleError(f"cannot write {op.entity!r}: not a OneRoster entity")
+        if op.action != Action.DELETE and op.fields is None:
+            raise BundleError(f"{op.action} of {op.entity} {op.key!r} has no fields")
+
+
+def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
+    """The factory the registry calls: `path`, `version` (1.1 | 1.2), `processing`."""
+    raw = delivery.get("path")
+    if not raw:
+        raise BundleError("delivery.path is required: a folder or .zip holding the bundle")
+    path = Path(str(raw)).expanduser()
+    if not path.is_absolute():
+        path = Path(ctx.base_dir) / path
+    clock = ctx.extra.get("clock", utc_now)
+    return CsvConnector(
+        path,
+        version=str(delivery.get("version", "1.1")),
+        processing=str(delivery.get("processing", "bulk")),
+        clock=clock,
+    )
