@@ -17,8 +17,9 @@ from passport.canonical import digest
 from passport.connectors.base import Connector, Snapshot, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import Action, Change, Direction, Fields, Plan, Value
-from passport.plan.exporting import Outgoing, desired_records
+from passport.plan.exporting import Outgoing
 from passport.plan.scope import Scope, Translator
+from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
 
 BATCH = 500
@@ -59,8 +60,22 @@ class ApplyContext:
     scope: Scope
     outgoing: Outgoing
     atomic_writes: bool
+    # Export and two-way keep the agreed outgoing view (narrowed, shielded, with values);
+    # import keeps the digest of the record as imported.
+    outgoing_base: bool
     progress: Callable[[str, int, int | None], None]
     checkpoint: Checkpoint
+
+
+def agreed(
+    ctx: ApplyContext, entity: str, key: str, fields: Fields, store_digest: str
+) -> BaseEntry:
+    """The base entry for a store record both sides now hold."""
+    scope = ctx.scope
+    if not ctx.outgoing_base:
+        return BaseEntry(key, digest(scope.project(entity, fields)), store_digest)
+    view = ctx.outgoing(entity, key, scope.project(entity, scope.narrow(entity, fields)))
+    return BaseEntry(key, digest(view), store_digest, view)
 
 
 def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
@@ -68,8 +83,10 @@ def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
     total = len(plan.changes)
     imports = [c for c in plan.changes if c.direction is Direction.IMPORT]
     exports = [c for c in plan.changes if c.direction is Direction.EXPORT]
+    # A two-way record changing on both sides agrees only once its export has landed.
+    awaiting_export = {(c.entity, c.key) for c in exports}
     for batch in _batches(imports, BATCH):
-        _import_batch(batch, ctx, outcome)
+        _import_batch(batch, ctx, outcome, awaiting_export)
         ctx.progress("applying", outcome.done + len(outcome.errors), total)
         ctx.checkpoint(outcome.done)
     if exports:
@@ -105,8 +122,8 @@ def _import_one(
     tx: StoreTransaction,
     change: Change,
     ctx: ApplyContext,
-    current: Fields | None,
-    current_digest: str | None,
+    current: StoredLike | None,
+    set_base: bool,
 ) -> None:
     entity, key = change.entity, change.key
     if change.action is Action.DELETE:
@@ -115,27 +132,34 @@ def _import_one(
         return
     if change.action is Action.CREATE:
         fields: Fields = dict(change.after or {})
-        store_digest = tx.put(entity, key, fields)
-    elif change.changed:
-        fields = patched(current or {}, change)
-        store_digest = tx.put(entity, key, fields)
-    else:  # adopt an identical record: only the base changes
-        fields = current or {}
-        store_digest = current_digest or digest(fields)
-    agreed = ctx.scope.project(entity, fields)
-    tx.set_base(ctx.activation, entity, BaseEntry(key, digest(agreed), store_digest))
+        store_digest = tx.put(entity, key, fields, change.modified)
+    elif change.action is Action.UPDATE:
+        fields = patched(current.fields if current else {}, change)
+        store_digest = tx.put(entity, key, fields, change.modified)
+    else:  # LINK: the store already holds the agreed record
+        if current is None:
+            raise ValueError(f"{entity} {key!r} is no longer in the store")
+        fields, store_digest = current.fields, current.digest
+    if set_base:
+        tx.set_base(ctx.activation, entity, agreed(ctx, entity, key, fields, store_digest))
 
 
-def _import_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
+def _import_batch(
+    batch: Sequence[Change],
+    ctx: ApplyContext,
+    outcome: Outcome,
+    awaiting_export: set[tuple[str, str]],
+) -> None:
     by_entity: dict[str, list[str]] = {}
     for change in batch:
-        if change.action is Action.UPDATE:
+        if change.action in (Action.UPDATE, Action.LINK):
             by_entity.setdefault(change.entity, []).append(change.key)
     current = {e: ctx.store.get(e, keys) for e, keys in by_entity.items()}
 
     def one(tx: StoreTransaction, change: Change) -> None:
         rec = current.get(change.entity, {}).get(change.key)
-        _import_one(tx, change, ctx, rec.fields if rec else None, rec.digest if rec else None)
+        set_base = (change.entity, change.key) not in awaiting_export
+        _import_one(tx, change, ctx, rec, set_base)
 
     try:
         with ctx.store.transaction() as tx:
@@ -166,11 +190,16 @@ def _describe(error: Exception) -> str:
 
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
     translator = Translator(ctx.scope.schools)
-    ops = _write_ops(batch, ctx, translator)
+    writes = [c for c in batch if c.action is not Action.LINK]
+    ops = _write_ops(writes, ctx, translator)
     try:
-        results = ctx.connector.write(ops)
+        written = ctx.connector.write(ops) if ops else []
     except PassportError as error:
-        results = [WriteResult(op, False, error.reason) for op in ops]
+        written = [WriteResult(op, False, error.reason) for op in ops]
+    by_change = dict(zip((id(c) for c in writes), written, strict=True))
+    results = [
+        by_change.get(id(c), WriteResult(WriteOp(c.entity, c.action, c.key), True)) for c in batch
+    ]
     _record_export(batch, results, ctx, outcome)
 
 
@@ -208,10 +237,6 @@ def _record_export(
     for change, result in zip(batch, results, strict=True):
         if result.ok and change.action is not Action.DELETE:
             ok_keys.setdefault(change.entity, []).append(change.key)
-    desired = {
-        e: desired_records(e, keys, ctx.store, ctx.scope, ctx.outgoing)
-        for e, keys in ok_keys.items()
-    }
     stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
     with ctx.store.transaction() as tx:
         for change, result in zip(batch, results, strict=True):
@@ -220,12 +245,9 @@ def _record_export(
             if change.action is Action.DELETE:
                 tx.drop_base(ctx.activation, change.entity, change.key)
                 continue
-            fields = desired[change.entity].get(change.key, change.after or {})
             rec = stored[change.entity].get(change.key)
-            tx.set_base(
-                ctx.activation,
-                change.entity,
-                BaseEntry(change.key, digest(fields), rec.digest if rec else None, fields),
-            )
+            if rec is not None:
+                entry = agreed(ctx, change.entity, change.key, rec.fields, rec.digest)
+                tx.set_base(ctx.activation, change.entity, entry)
     for change, result in zip(batch, results, strict=True):
         outcome.record(change, result.ok, result.error or "")

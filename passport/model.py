@@ -31,6 +31,9 @@ class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    # No data changes: the record already agrees on both sides, and this activation
+    # records that agreement (and so its ownership) in its base.
+    LINK = "link"
 
 
 class ConflictPolicy(StrEnum):
@@ -165,6 +168,7 @@ class Change:
     identity: Fields = field(default_factory=dict)
     school: str = ""  # store school id the record belongs to, for per-school counts
     reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
+    modified: str | None = None  # the source's dateLastModified, kept with the written record
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +191,7 @@ class EntitySummary:
     delete: int = 0
     suppressed: int = 0
     conflicts: int = 0
+    link: int = 0
     existing: int = 0  # records on the receiving side this activation manages before the run
 
     @property
@@ -228,6 +233,29 @@ class Breach:
 
 
 @dataclass(frozen=True, slots=True)
+class Conflict:
+    """Both sides changed one record differently since they last agreed.
+
+    `kind`: "field" (the same fields changed differently), "update-delete" (one side
+    changed what the other deleted) or "both-created" (first seen on both sides, with
+    different values). `resolution` says how the policy settled it; under `stop` it is
+    empty and the conflict blocks apply."""
+
+    entity: str
+    key: str
+    kind: str
+    fields: tuple[str, ...]
+    resolution: str = ""
+    store: Fields | None = None  # the conflicting fields' values, store side
+    app: Fields | None = None  # ... application side
+    base: Fields | None = None  # ... as last agreed
+
+    @property
+    def blocking(self) -> bool:
+        return not self.resolution
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     activation: str
     application: str
@@ -238,6 +266,7 @@ class Plan:
     suppressed: tuple[Suppressed, ...] = ()
     summaries: tuple[EntitySummary, ...] = ()
     breaches: tuple[Breach, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = ()  # plain-language facts a reviewer needs (export window closed)
     warnings: tuple[str, ...] = ()  # from reading the sides
     watermarks: Mapping[str, str] = field(default_factory=dict)  # entity -> next watermark
@@ -245,11 +274,11 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes) or any(c.blocking for c in self.conflicts)
 
     @property
     def blocked(self) -> bool:
-        return bool(self.breaches)
+        return bool(self.breaches) or any(c.blocking for c in self.conflicts)
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)

@@ -235,6 +235,7 @@ def _context(
         scope=store_scope(result.activation, store),
         outgoing=result.outgoing,
         atomic_writes=result.atomic_writes,
+        outgoing_base=result.activation.mode is not Mode.IMPORT,
         progress=settings.progress,
         checkpoint=options.checkpoint,
     )

@@ -11,11 +11,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from passport.errors import PlanError
 from passport.model import (
     Action,
     Activation,
     Change,
+    Conflict,
     Direction,
     EntitySummary,
     Fingerprint,
@@ -31,7 +31,9 @@ from passport.plan.importing import EntityPlan, plan_import_entity
 from passport.plan.reading import index_app, read_orgs_in_app
 from passport.plan.safety import breaches
 from passport.plan.scope import Scope, Translator
+from passport.plan.shield import shielded_fields
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
+from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
 from passport.plan.windows import apply_windows, export_closed_note
 
 
@@ -56,31 +58,44 @@ class _Collected:
     notes: list[str] = field(default_factory=list)
     watermarks: dict[str, str] = field(default_factory=dict)
 
-    def add(self, direction: Direction, entity: str, part: EntityPlan) -> None:
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def add(self, directions: Iterable[Direction], entity: str, part: EntityPlan) -> None:
         self.changes.extend(part.changes)
         self.suppressed.extend(part.suppressed)
-        self.existing[(direction, entity)] = part.existing
+        self.conflicts.extend(part.conflicts)
+        for direction in directions:
+            self.existing[(direction, entity)] = part.existing
+
+    def hold_exports(self, reason: str) -> None:
+        """Keep every export-direction change out of the plan, listed with the reason."""
+        held = [c for c in self.changes if c.direction is Direction.EXPORT]
+        self.changes = [c for c in self.changes if c.direction is not Direction.EXPORT]
+        self.suppressed += [
+            Suppressed(c.entity, c.key, c.action, c.direction, reason) for c in held
+        ]
 
 
 def build_plan(inputs: PlanInputs) -> Plan:
     act = inputs.activation
-    if act.mode is Mode.TWO_WAY:
-        raise PlanError(
-            f"activation {act.name!r} is two-way, which this version cannot plan yet",
-            "use mode: import or mode: export for now",
-        )
     store_tally, app_tally = Tally(), Tally()
     collected = _Collected()
+    closed = ""
+    if act.export_until is not None and inputs.today > act.export_until:
+        closed = export_closed_note(act.export_until)
+        collected.notes.append(closed)
     if act.mode is Mode.IMPORT:
         _plan_import(inputs, collected, store_tally, app_tally)
-    elif inputs.activation.export_until and inputs.today > inputs.activation.export_until:
-        collected.notes.append(export_closed_note(inputs.activation.export_until))
-    else:
+    elif act.mode is Mode.EXPORT and not closed:
         _plan_export(inputs, collected, store_tally, app_tally)
+    elif act.mode is Mode.TWO_WAY:
+        _plan_two_way(inputs, collected, store_tally, app_tally)
+        if closed:
+            collected.hold_exports(closed)
     changes, suppressed = apply_windows(
         act.rollover, inputs.today, collected.changes, collected.suppressed
     )
-    summaries = _summaries(collected.existing, changes, suppressed)
+    summaries = _summaries(collected.existing, changes, suppressed, collected.conflicts)
     return Plan(
         activation=act.name,
         application=act.application,
@@ -91,6 +106,7 @@ def build_plan(inputs: PlanInputs) -> Plan:
         suppressed=tuple(suppressed),
         summaries=tuple(summaries),
         breaches=tuple(breaches(act.safety, summaries)),
+        conflicts=tuple(collected.conflicts),
         notes=tuple(collected.notes),
         watermarks=collected.watermarks,
     )
@@ -116,7 +132,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
         part = plan_import_entity(
             entity, act.name, index, app, store, scope, translator, store_tally
         )
-        out.add(Direction.IMPORT, entity, part)
+        out.add([Direction.IMPORT], entity, part)
         mark = app.watermark(entity)
         if mark:
             out.watermarks[entity] = mark
@@ -144,7 +160,43 @@ def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             app_tally,
             inputs.progress,
         )
-        out.add(Direction.EXPORT, entity, part)
+        out.add([Direction.EXPORT], entity, part)
+
+
+def _plan_two_way(
+    inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally
+) -> None:
+    act, store = inputs.activation, inputs.store
+    scope = store_scope(act, store)
+    translator = Translator(scope.schools)
+    shielded = shielded_fields(act.shield)
+    for entity in scope.entities():
+        if entity not in inputs.readable or entity not in inputs.writable:
+            out.notes.append(f"{act.application} cannot both read and write {entity}: skipped")
+            continue
+        store_tally.add(entity)
+        desired = desired_index(entity, store, scope, inputs.outgoing, store_tally, inputs.progress)
+        part = plan_two_way_entity(
+            TwoWayInputs(
+                entity=entity,
+                activation=act.name,
+                app=inputs.app,
+                store=store,
+                scope=scope,
+                translator=translator,
+                outgoing=inputs.outgoing,
+                shielded=shielded.get(entity, set()),
+                policy=act.conflicts,
+                store_tally=store_tally,
+                app_tally=app_tally,
+                progress=inputs.progress,
+            ),
+            desired,
+        )
+        out.add([Direction.IMPORT, Direction.EXPORT], entity, part)
+        mark = inputs.app.watermark(entity)
+        if mark:
+            out.watermarks[entity] = mark
 
 
 def _org_parents(app_orgs: list[Record], store: StoreSide | None) -> list[tuple[str, str | None]]:
@@ -178,9 +230,11 @@ def _summaries(
     existing: dict[tuple[Direction, str], int],
     changes: list[Change],
     suppressed: list[Suppressed],
+    conflicts: list[Conflict],
 ) -> list[EntitySummary]:
     counts = Counter((c.direction, c.entity, c.action) for c in changes)
     held = Counter((x.direction, x.entity) for x in suppressed)
+    clashes = Counter(c.entity for c in conflicts)
     return [
         EntitySummary(
             direction=direction,
@@ -188,7 +242,9 @@ def _summaries(
             create=counts[(direction, entity, Action.CREATE)],
             update=counts[(direction, entity, Action.UPDATE)],
             delete=counts[(direction, entity, Action.DELETE)],
+            link=counts[(direction, entity, Action.LINK)],
             suppressed=held[(direction, entity)],
+            conflicts=clashes[entity] if direction is Direction.IMPORT else 0,
             existing=count,
         )
         for (direction, entity), count in existing.items()

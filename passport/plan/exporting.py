@@ -10,6 +10,7 @@ An application record is deleted only if this activation put it there (it is in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from passport.canonical import digest
 from passport.model import Action, Change, Direction, Fields, Value
@@ -87,6 +88,7 @@ def plan_export_entity(
     creates: list[str] = []
     updates: list[str] = []
     deletes: list[str] = []
+    links: list[str] = []  # already equal in the application, not yet in the base
     for key, want, have in merge_join(desired.pairs, actual.pairs):
         if want is None:
             if have != DELETED and key in bases:
@@ -95,7 +97,9 @@ def plan_export_entity(
             creates.append(key)
         elif want != have:
             updates.append(key)
-    wanted = desired_records(entity, creates + updates, store, scope, outgoing)
+        elif key not in bases:
+            links.append(key)
+    wanted = desired_records(entity, creates + updates + links, store, scope, outgoing)
     current = _current(entity, app, listed, updates + deletes, bases, scope, translator)
     for key in creates:
         if key in wanted:
@@ -107,6 +111,12 @@ def plan_export_entity(
                 result.changes.append(change)
     for key in deletes:
         result.changes.append(_change(entity, key, Action.DELETE, current.get(key, {}), None))
+    for key in links:
+        if key in wanted:
+            link = _change(entity, key, Action.LINK, None, None)
+            identity = identity_of(entity, wanted[key])
+            reason = "already in the application with the same values"
+            result.changes.append(replace(link, identity=identity, reason=reason))
     return result
 
 

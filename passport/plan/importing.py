@@ -11,9 +11,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from passport.model import Action, Change, Direction, Fields, Record, Suppressed, Value
+from passport.model import (
+    Action,
+    Change,
+    Conflict,
+    Direction,
+    Fields,
+    Record,
+    Suppressed,
+    Value,
+)
 from passport.plan.fingerprint import Tally
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app
@@ -25,6 +34,7 @@ from passport.plan.sources import AppSide, BaseLike, StoredLike, StoreSide
 class EntityPlan:
     changes: list[Change] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     existing: int = 0
 
 
@@ -157,6 +167,7 @@ def _create(entity: str, key: str, rec: Record) -> Change:
         after=dict(rec.fields),
         identity=identity_of(entity, rec.fields),
         school=school_of(entity, key, rec.fields),
+        modified=rec.modified,
     )
 
 
@@ -175,34 +186,23 @@ def _update(entity: str, key: str, rec: Record, current: StoredLike, scope: Scop
         changed=changed,
         identity=identity_of(entity, {**current.fields, **rec.fields}),
         school=school_of(entity, key, rec.fields),
+        modified=rec.modified,
     )
 
 
 def _adopt(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope) -> Change:
     change = _update(entity, key, rec, current, scope)
-    reason = "takes ownership of a record already in the store"
     if change is None:
         return Change(
             entity=entity,
             key=key,
-            action=Action.UPDATE,
+            action=Action.LINK,
             direction=Direction.IMPORT,
             identity=identity_of(entity, rec.fields),
             school=school_of(entity, key, rec.fields),
-            reason=reason + " (no field changes)",
+            reason="takes ownership of an identical record already in the store",
         )
-    return Change(
-        entity=change.entity,
-        key=change.key,
-        action=change.action,
-        direction=change.direction,
-        before=change.before,
-        after=change.after,
-        changed=change.changed,
-        identity=change.identity,
-        school=change.school,
-        reason=reason,
-    )
+    return replace(change, reason="takes ownership of a record already in the store")
 
 
 def _delete(entity: str, key: str, fields: Fields, scope: Scope) -> Change:

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from passport.model import Action, Change, Direction, Plan
 from passport.render.masking import CHANGED, hidden, shown
 
-SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-VERB = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "delete"}
+SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.LINK: "="}
+VERB = {
+    Action.CREATE: "create",
+    Action.UPDATE: "update",
+    Action.DELETE: "delete",
+    Action.LINK: "link",
+}
 ARROW = {Direction.IMPORT: "application → store", Direction.EXPORT: "store → application"}
 
 
@@ -99,9 +104,13 @@ def groups(changes: Iterable[Change], limit: int, show_pii: bool) -> list[GroupV
 
 
 def totals_line(plan: Plan) -> str:
-    if not plan.changes:
+    if not plan.changes and not plan.conflicts:
         return "No changes. The store and the application agree for this activation."
-    return (
+    line = (
         f"Plan: {plan.count(Action.CREATE):,} to create, "
         f"{plan.count(Action.UPDATE):,} to update, {plan.count(Action.DELETE):,} to delete."
     )
+    links = plan.count(Action.LINK)
+    if links:
+        line += f" {links:,} identical records to link (no data changes)."
+    return line

@@ -117,6 +117,7 @@ def run_apply(
         scope=store_scope(act, store),
         outgoing=outgoing,
         atomic_writes=False,
+        outgoing_base=act.mode is not Mode.IMPORT,
         progress=lambda stage, done, total: None,
         checkpoint=lambda done: None,
     )

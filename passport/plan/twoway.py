@@ -1,0 +1,346 @@
+"""The two-way direction for one entity: a three-way comparison per record.
+
+Records are compared by digest of their outgoing view on both sides and in the base;
+only records whose digests differ are loaded in full and merged field by field
+(`passport.plan.merge`). Per record:
+
+| store | app | base | meaning                              | plan                               |
+|-------|-----|------|--------------------------------------|------------------------------------|
+| S     | A   | -    | first seen on both sides             | equal: link; else merge, no base   |
+| S     | A   | B    | present everywhere                   | three-way field merge              |
+| S     | -   | -    | created in the store                 | export create                      |
+| -     | A   | -    | created in the application           | import create (if in scope)        |
+| S     | -   | B    | deleted in the application           | S = B: import delete; else conflict|
+| -     | A   | B    | deleted from the store (or out of    | A = B: export delete; else conflict|
+|       |     |      | scope now)                           |                                    |
+
+An update against a delete is a conflict: `store-wins` and `app-wins` let that side's
+state win; `newest` keeps the update (a delete has no date); `stop` blocks apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
+
+from passport.canonical import digest
+from passport.model import (
+    Action,
+    Change,
+    Conflict,
+    ConflictPolicy,
+    Direction,
+    Fields,
+    Value,
+)
+from passport.plan.exporting import Outgoing
+from passport.plan.fingerprint import Tally
+from passport.plan.importing import EntityPlan
+from passport.plan.join import merge_join
+from passport.plan.merge import FieldMerge, merge_fields
+from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
+from passport.plan.scope import Scope, Translator, identity_of, school_of
+from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
+
+
+@dataclass
+class TwoWayInputs:
+    entity: str
+    activation: str
+    app: AppSide
+    store: StoreSide
+    scope: Scope
+    translator: Translator
+    outgoing: Outgoing
+    shielded: Collection[str]
+    policy: ConflictPolicy
+    store_tally: Tally
+    app_tally: Tally
+    progress: Progress
+
+
+@dataclass
+class _Sides:
+    """The full records of the keys that need them, in the outgoing view."""
+
+    store: dict[str, Fields]
+    store_modified: dict[str, str | None]
+    app: dict[str, Fields]
+    app_modified: dict[str, str | None]
+
+
+def _app_index(inp: TwoWayInputs, bases: dict[str, BaseLike]) -> SideIndex:
+    records = inp.app.read(inp.entity)
+    index = index_app(inp.entity, records, inp.scope, inp.translator, inp.progress, admit=False)
+    if inp.app.is_complete(inp.entity):
+        return index
+    # A delta lists only what changed: every other record is as last agreed.
+    listed = {key for key, _ in index.pairs}
+    index.pairs.extend((k, b.digest) for k, b in bases.items() if k not in listed)
+    index.finish(inp.entity, "the application")
+    return index
+
+
+def _triples(
+    store_index: SideIndex, app_index: SideIndex, bases: dict[str, BaseLike]
+) -> Iterator[tuple[str, str | None, str | None, BaseLike | None]]:
+    pairs = merge_join(store_index.pairs, app_index.pairs)
+    both = ((key, (s, a)) for key, s, a in pairs)
+    for key, sides, base in merge_join(both, sorted(bases.items())):
+        s, a = sides if sides is not None else (None, None)
+        yield key, s, (None if a == DELETED else a), base
+
+
+def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan:
+    entity = inp.entity
+    bases = {b.key: b for b in inp.store.base_scan(inp.activation, entity)}
+    app_index = _app_index(inp, bases)
+    for key, value in app_index.pairs:
+        inp.app_tally.add(entity, key, value)
+    result = EntityPlan(existing=len(bases))
+    links: list[str] = []
+    merges: list[str] = []
+    exports: list[str] = []  # created in the store
+    imports: list[str] = []  # created in the application
+    app_deleted: list[str] = []
+    store_deleted: list[str] = []
+    for key, s, a, base in _triples(store_index, app_index, bases):
+        if s is not None and a is not None:
+            if s == a:
+                if base is None or base.digest != s:
+                    links.append(key)
+            else:
+                merges.append(key)
+        elif s is not None:
+            (exports if base is None else app_deleted).append(key)
+        elif a is not None:
+            (imports if base is None else store_deleted).append(key)
+    sides = _load(inp, merges + exports + app_deleted, merges + imports + store_deleted)
+    in_store = inp.store.get(entity, imports + store_deleted)
+    for key in links:
+        result.changes.append(_link(inp, key))
+    for key in merges:
+        _merge(inp, key, sides, bases.get(key), result)
+    for key in exports:
+        result.changes.append(_create(inp, key, Direction.EXPORT, sides.store[key]))
+    for key in imports:
+        _import_create(inp, key, sides, key in in_store, result)
+    for key in app_deleted:
+        _app_deleted(inp, key, sides, bases[key], result)
+    for key in store_deleted:
+        _store_deleted(inp, key, sides, bases[key], key in in_store, result)
+    return result
+
+
+def _load(inp: TwoWayInputs, store_keys: list[str], app_keys: list[str]) -> _Sides:
+    scope, entity = inp.scope, inp.entity
+    stored = inp.store.get(entity, store_keys) if store_keys else {}
+    store = {
+        k: inp.outgoing(entity, k, scope.project(entity, scope.narrow(entity, r.fields)))
+        for k, r in stored.items()
+    }
+    fetched = fetch_app(entity, inp.app, app_keys, scope, inp.translator)
+    return _Sides(
+        store=store,
+        store_modified={k: r.modified for k, r in stored.items()},
+        app={k: r.fields for k, r in fetched.items()},
+        app_modified={k: r.modified for k, r in fetched.items()},
+    )
+
+
+def _only(fields: Fields, names: Collection[str]) -> dict[str, Value]:
+    return {n: fields[n] for n in names if n in fields}
+
+
+def _without(fields: Fields, names: Collection[str]) -> dict[str, Value]:
+    return {k: v for k, v in fields.items() if k not in names}
+
+
+def _change(
+    inp: TwoWayInputs,
+    key: str,
+    action: Action,
+    direction: Direction,
+    shown: Fields,
+    **parts: object,
+) -> Change:
+    return Change(
+        entity=inp.entity,
+        key=key,
+        action=action,
+        direction=direction,
+        identity=identity_of(inp.entity, shown),
+        school=school_of(inp.entity, key, shown),
+        **parts,  # type: ignore[arg-type]
+    )
+
+
+def _link(inp: TwoWayInputs, key: str) -> Change:
+    return _change(inp, key, Action.LINK, Direction.EXPORT, {}, reason="the same on both sides")
+
+
+def _create(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
+    return _change(inp, key, Action.CREATE, direction, fields, after=dict(fields))
+
+
+def _delete(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
+    return _change(inp, key, Action.DELETE, direction, fields, before=dict(fields))
+
+
+def _updates(
+    inp: TwoWayInputs, key: str, store: Fields, app: Fields, merged: FieldMerge
+) -> list[Change]:
+    out = []
+    if merged.to_store:
+        names = tuple(sorted(merged.to_store))
+        out.append(
+            _change(
+                inp,
+                key,
+                Action.UPDATE,
+                Direction.IMPORT,
+                {**store, **app},
+                before=_only(store, names),
+                after=_only(app, names),
+                changed=names,
+            )
+        )
+    if merged.to_app:
+        names = tuple(sorted(merged.to_app))
+        out.append(
+            _change(
+                inp,
+                key,
+                Action.UPDATE,
+                Direction.EXPORT,
+                store,
+                before=_only(app, names),
+                after=_only(store, names),
+                changed=names,
+            )
+        )
+    return out
+
+
+def _merge(
+    inp: TwoWayInputs, key: str, sides: _Sides, base: BaseLike | None, result: EntityPlan
+) -> None:
+    store, app = sides.store.get(key), sides.app.get(key)
+    if store is None or app is None:
+        return  # vanished between passes; the fingerprint check catches a moving source
+    merged = merge_fields(
+        store,
+        app,
+        base.fields if base is not None else None,
+        inp.shielded,
+        inp.policy,
+        sides.store_modified.get(key),
+        sides.app_modified.get(key),
+    )
+    result.changes.extend(_updates(inp, key, store, app, merged))
+    if merged.conflicts:
+        names = tuple(merged.conflicts)
+        agreed = base.fields if base is not None else None
+        result.conflicts.append(
+            Conflict(
+                inp.entity,
+                key,
+                "field" if base is not None else "both-created",
+                names,
+                merged.resolution,
+                _only(store, names),
+                _only(app, names),
+                _only(agreed, names) if agreed is not None else None,
+            )
+        )
+
+
+def _import_create(
+    inp: TwoWayInputs, key: str, sides: _Sides, exists: bool, result: EntityPlan
+) -> None:
+    fields = sides.app.get(key)
+    if fields is None or not inp.scope.admit(inp.entity, key, fields):
+        return
+    if exists:
+        return  # the store holds it outside this activation's scope: not ours to change
+    result.changes.append(_create(inp, key, Direction.IMPORT, _without(fields, inp.shielded)))
+
+
+def _app_deleted(
+    inp: TwoWayInputs, key: str, sides: _Sides, base: BaseLike, result: EntityPlan
+) -> None:
+    store = sides.store.get(key)
+    if store is None:
+        return
+    if base.digest == digest(store):
+        result.changes.append(_delete(inp, key, Direction.IMPORT, store))
+        return
+    _update_delete(
+        inp,
+        key,
+        store,
+        "store",
+        base,
+        result,
+        keep=_create(inp, key, Direction.EXPORT, store),
+        drop=_delete(inp, key, Direction.IMPORT, store),
+    )
+
+
+def _store_deleted(
+    inp: TwoWayInputs,
+    key: str,
+    sides: _Sides,
+    base: BaseLike,
+    out_of_scope: bool,
+    result: EntityPlan,
+) -> None:
+    app = sides.app.get(key)
+    if app is None:
+        return
+    if out_of_scope or base.digest == digest(app):
+        reason = "left this activation's scope" if out_of_scope else ""
+        result.changes.append(replace(_delete(inp, key, Direction.EXPORT, app), reason=reason))
+        return
+    _update_delete(
+        inp,
+        key,
+        app,
+        "app",
+        base,
+        result,
+        keep=_create(inp, key, Direction.IMPORT, _without(app, inp.shielded)),
+        drop=_delete(inp, key, Direction.EXPORT, app),
+    )
+
+
+def _update_delete(
+    inp: TwoWayInputs,
+    key: str,
+    updated: Fields,
+    updater: str,
+    base: BaseLike,
+    result: EntityPlan,
+    keep: Change,
+    drop: Change,
+) -> None:
+    """One side updated what the other deleted."""
+    policy = inp.policy
+    names = tuple(sorted(updated))
+    conflict = Conflict(
+        inp.entity,
+        key,
+        "update-delete",
+        names,
+        store=dict(updated) if updater == "store" else None,
+        app=dict(updated) if updater == "app" else None,
+        base=dict(base.fields) if base.fields is not None else None,
+    )
+    if policy is ConflictPolicy.STOP:
+        result.conflicts.append(conflict)
+        return
+    winner = {"store-wins": "store", "app-wins": "app"}.get(policy.value, updater)
+    kept = winner == updater
+    how = "the update is kept" if kept else "the delete is carried out"
+    result.conflicts.append(replace(conflict, resolution=f"{policy.value}: {how}"))
+    result.changes.append(keep if kept else drop)
