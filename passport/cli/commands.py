@@ -9,6 +9,7 @@ from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
 from passport.cli.plan import plan_command
+from passport.cli.sample import sample
 from passport.cli.schema import schema
 from passport.cli.unlock import unlock_command
 from passport.cli.validate import validate
@@ -22,4 +23,5 @@ ALL: list[click.Command] = [
     apply_command,
     history_command,
     unlock_command,
+    sample,
 ]
