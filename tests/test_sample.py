@@ -54,3 +54,27 @@ def test_cli_writes_the_sample(tmp_path: Path) -> None:
     assert result.output.startswith(f"Wrote a OneRoster 1.1 bundle to {out}: 5 orgs,")
     assert "100 users" in result.output
     assert (out / "manifest.csv").exists()
+
+
+def test_bench_next_day_is_deterministic_and_consistent(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--users", "3000", str(tmp_path / "today")]) == 0
+    for name in ("a", "b"):
+        assert bench.main(["--next-day", str(tmp_path / "today"), str(tmp_path / name)]) == 0
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    today = {r.key: r for r in CsvSnapshot(tmp_path / "today", ENTITIES).read("users")}
+    snap = CsvSnapshot(tmp_path / "a", ENTITIES)
+    tomorrow = {r.key: r for r in snap.read("users")}
+    for entity in ENTITIES:
+        list(snap.read(entity))  # references stay consistent
+    changed = sum(1 for k, r in tomorrow.items() if k in today and r != today[k])
+    assert 0 < changed < 0.03 * len(today)
+    assert 0 < len(today.keys() - tomorrow.keys()) < 0.02 * len(today)
+    assert 0 < len(tomorrow.keys() - today.keys()) < 0.02 * len(today)
