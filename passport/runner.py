@@ -86,7 +86,9 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
     """Connect, read both sides and build the plan; close the connection afterwards."""
     app = registry.get(activation.application)
     base_dir = str(Path(activation.source).parent) if activation.source else "."
-    context = ConnectContext(base_dir=base_dir, progress=settings.progress)
+    context = ConnectContext(
+        base_dir=base_dir, mode=activation.mode.value, progress=settings.progress
+    )
     connector = registry.connect(activation, context)
     try:
         entities = Scope.of(activation).entities()

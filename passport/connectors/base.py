@@ -85,6 +85,9 @@ class ConnectContext:
     """What a connector gets besides its delivery config."""
 
     base_dir: str  # the folder relative paths in delivery resolve against
+    # The activation's mode. An export target that does not exist yet is an empty
+    # application; an import source that does not exist is an error, never "no records".
+    mode: str = "import"
     http_client: Any = None  # an httpx.Client, injected by tests; None: make one
     # Called with (done, total) on long reads and writes; total may be None.
     progress: Callable[[str, int, int | None], None] | None = None

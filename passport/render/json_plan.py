@@ -103,7 +103,21 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
                 for b in plan.breaches
             ],
         },
-        "conflicts": [],
+        "conflicts": [
+            {
+                "entity": c.entity,
+                "key": c.key,
+                "kind": c.kind,
+                "fields": list(c.fields),
+                "resolution": c.resolution or None,
+                "blocking": c.blocking,
+                "store": _values(c.entity, c.store, show_pii),
+                "app": _values(c.entity, c.app, show_pii),
+                "base": _values(c.entity, c.base, show_pii),
+                "sensitive": sorted(n for n in c.fields if hidden(c.entity, n, show_pii)),
+            }
+            for c in plan.conflicts
+        ],
         "notes": list(plan.notes),
         "warnings": list(plan.warnings),
         "watermarks": dict(plan.watermarks),

@@ -7,7 +7,7 @@ from functools import cache
 import jinja2
 
 from passport.model import Plan
-from passport.render.view import groups, totals_line
+from passport.render.view import conflict_views, groups, totals_line
 
 
 @cache
@@ -26,5 +26,6 @@ def render_text(plan: Plan, *, limit: int = 50, show_pii: bool = False) -> str:
         plan=plan,
         groups=groups(plan.changes, limit, show_pii),
         suppressed=plan.suppressed[: limit or None],
+        conflicts=conflict_views(plan.conflicts[: limit or None], show_pii),
         totals=totals_line(plan),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from passport.model import Action, Change, Direction, Plan
+from passport.model import Action, Change, Conflict, Direction, Fields, Plan
 from passport.render.masking import CHANGED, hidden, shown
 
 SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.LINK: "="}
@@ -101,6 +101,45 @@ def groups(changes: Iterable[Change], limit: int, show_pii: bool) -> list[GroupV
         if not limit or len(group.changes) < limit:
             group.changes.append(change_view(change, show_pii))
     return out
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    entity: str
+    key: str
+    kind: str
+    fields: tuple[FieldLine, ...]  # before: store value, after: application value
+    resolution: str
+    blocking: bool
+
+
+def _side(entity: str, name: str, values: Fields | None, show_pii: bool) -> str:
+    if values is None:
+        return "(deleted)"
+    if hidden(entity, name, show_pii):
+        return CHANGED
+    return shown(entity, name, values.get(name)) if name in values else "(none)"
+
+
+def conflict_views(conflicts: Iterable[Conflict], show_pii: bool) -> list[ConflictView]:
+    return [
+        ConflictView(
+            entity=c.entity,
+            key=c.key,
+            kind=c.kind,
+            fields=tuple(
+                FieldLine(
+                    name,
+                    _side(c.entity, name, c.store, show_pii),
+                    _side(c.entity, name, c.app, show_pii),
+                )
+                for name in c.fields
+            ),
+            resolution=c.resolution or "unresolved (conflicts: stop): apply refuses",
+            blocking=c.blocking,
+        )
+        for c in conflicts
+    ]
 
 
 def totals_line(plan: Plan) -> str:

@@ -1,0 +1,144 @@
+"""The main job on the embedded default: SQLite store, CSV bundles, the sample district."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import Passport
+from district_files import add_lms, district, edit_csv, read_rows
+
+from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.oneroster import ENTITIES
+from passport.store import open_store
+
+
+def plan_json(passport: Passport, name: str = "sis") -> dict:  # type: ignore[type-arg]
+    result = passport("plan", name, "--format", "json", code=None)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def changes(plan: dict) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
+    return {(c["action"], c["entity"], c["key"]) for c in plan["changes"]}
+
+
+def test_import_apply_replan_edit_apply(passport: Passport) -> None:
+    configs = district(passport.root)
+    bundle = passport.root / "sis-bundle"
+    assert passport("validate", str(configs)).exit_code == 0
+    first = plan_json(passport)
+    assert first["summary"]["create"] > 300 and first["summary"]["delete"] == 0
+    passport("plan", "sis", "--detailed-exitcode", code=2)
+    applied = passport("apply", "sis", "--yes")
+    assert "succeeded" in applied.stdout
+    passport("plan", "sis", "--detailed-exitcode", code=0)
+
+    users = read_rows(bundle / "users.csv")
+    student = next(u for u in users if u["role"] == "student")
+    gone = next(u for u in reversed(users) if u["role"] == "student")
+    gone_enrollments = {
+        e["sourcedId"]
+        for e in read_rows(bundle / "enrollments.csv")
+        if e["userSourcedId"] == gone["sourcedId"]
+    }
+
+    def edit_users(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            if row["sourcedId"] == student["sourcedId"]:
+                row["grades"] = "12"
+        new = dict(student, sourcedId="new-student-1", username="new.student1")
+        return [r for r in rows if r["sourcedId"] != gone["sourcedId"]] + [new]
+
+    edit_csv(bundle / "users.csv", edit_users)
+    edit_csv(
+        bundle / "enrollments.csv",
+        lambda rows: [r for r in rows if r["sourcedId"] not in gone_enrollments],
+    )
+    edit_csv(
+        bundle / "demographics.csv",
+        lambda rows: [r for r in rows if r["sourcedId"] != gone["sourcedId"]],
+    )
+    edit_csv(
+        bundle / "courses.csv",
+        lambda rows: [
+            dict(r, title=r["title"] + " (renamed)") if i == 0 else r for i, r in enumerate(rows)
+        ],
+    )
+    course = read_rows(bundle / "courses.csv")[0]["sourcedId"]
+
+    second = plan_json(passport)
+    expected = {
+        ("update", "users", student["sourcedId"]),
+        ("create", "users", "new-student-1"),
+        ("delete", "users", gone["sourcedId"]),
+        ("update", "courses", course),
+        *{("delete", "enrollments", e) for e in gone_enrollments},
+    }
+    had_demographics = any(
+        c["entity"] == "demographics" and c["key"] == gone["sourcedId"] for c in first["changes"]
+    )
+    if had_demographics:
+        expected.add(("delete", "demographics", gone["sourcedId"]))
+    assert changes(second) == expected
+    update = next(c for c in second["changes"] if c["key"] == student["sourcedId"])
+    assert update["changed_fields"] == ["grades"]
+    assert update["after"] == {"grades": ["12"]}
+
+    passport("apply", "sis", "--yes")
+    passport("plan", "sis", "--detailed-exitcode", code=0)
+    history = passport("history", "sis", "--format", "json")
+    runs = json.loads(history.stdout)
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"]
+    shown = passport("history", "show", runs[0]["id"])
+    assert "users" in shown.stdout and "deleted" in shown.stdout
+
+
+def test_export_then_read_back_gives_the_same_records(passport: Passport) -> None:
+    configs = district(passport.root)
+    passport("apply", "sis", "--yes")
+    target = passport.root / "lms-bundle"
+    add_lms(configs, target)
+    first = plan_json(passport, "lms")
+    assert {c["action"] for c in first["changes"]} == {"create"}
+    passport("apply", "lms", "--yes")
+    passport("plan", "lms", "--detailed-exitcode", code=0)
+
+    store = open_store(str(passport.store))
+    snapshot = CsvSnapshot(target, list(ENTITIES))
+    try:
+        back = {e: {r.key: dict(r.fields) for r in snapshot.read(e)} for e in ENTITIES}
+        stored = {e: {r.key: dict(r.fields) for r in store.scan(e)} for e in ENTITIES}
+    finally:
+        snapshot.close()
+        store.close()
+    mapped = {"lms-001": "sch-001", "lms-002": "sch-002"}
+    back_orgs = {mapped.get(k, k) for k in back["orgs"]}
+    assert back_orgs == {"district", "sch-001", "sch-002"}
+    for key, fields in back["users"].items():
+        original = stored["users"][key]
+        assert {k: v for k, v in fields.items() if k != "orgSourcedIds"} == {
+            k: v for k, v in original.items() if k != "orgSourcedIds"
+        }
+        assert {mapped[o] for o in fields["orgSourcedIds"]} <= set(original["orgSourcedIds"])
+    assert set(back["demographics"]) == set()
+    for entity in ("courses", "classes", "enrollments"):
+        assert set(back[entity]) <= set(stored[entity])
+        for key, fields in back[entity].items():
+            school = fields.get("schoolSourcedId") or fields.get("orgSourcedId")
+            assert school in mapped
+
+
+def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passport) -> None:
+    district(passport.root)
+    bundle = passport.root / "sis-bundle"
+    passport("apply", "sis", "--yes")
+    before = Path(passport.store).read_bytes()
+    edit_csv(
+        bundle / "enrollments.csv",
+        lambda rows: [dict(rows[0], userSourcedId="nobody-here"), *rows[1:]],
+    )
+    result = passport("apply", "sis", "--yes", code=1)
+    assert "enrollments.csv" in result.stderr and "nobody-here" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert Path(passport.store).read_bytes() == before
