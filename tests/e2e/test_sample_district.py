@@ -124,7 +124,7 @@ def test_export_then_read_back_gives_the_same_records(passport: Passport) -> Non
     assert set(back["demographics"]) == set()
     for entity in ("courses", "classes", "enrollments"):
         assert set(back[entity]) <= set(stored[entity])
-        for key, fields in back[entity].items():
+        for fields in back[entity].values():
             school = fields.get("schoolSourcedId") or fields.get("orgSourcedId")
             assert school in mapped
 
