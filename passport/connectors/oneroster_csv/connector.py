@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from passport.connectors.base import Capabilities, ConnectContext, WriteOp, WriteResult
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
-from passport.errors import BundleError
+from passport.errors import BundleError, Problem
 from passport.model import Action, Record
 from passport.oneroster import ENTITIES, SPECS
 
@@ -39,6 +39,7 @@ class CsvConnector:
         version: str = "1.1",
         processing: str = "bulk",
         clock: Callable[[], str] = utc_now,
+        mode: str = "import",
     ) -> None:
         if version not in ("1.1", "1.2"):
             raise BundleError(f"unsupported OneRoster version {version!r}", "use 1.1 or 1.2")
@@ -48,6 +49,7 @@ class CsvConnector:
         self.version = version
         self.processing = processing
         self.clock = clock
+        self.mode = mode
         self._snapshots: list[CsvSnapshot] = []
 
     def snapshot(
@@ -56,8 +58,13 @@ class CsvConnector:
         *,
         full: bool = True,
         watermarks: Mapping[str, str] | None = None,
-    ) -> CsvSnapshot:
-        """The bundle as it is: bulk files are full listings, delta files are changes."""
+    ) -> CsvSnapshot | EmptySnapshot:
+        """The bundle as it is: bulk files are full listings, delta files are changes.
+
+        An export target that does not exist yet reads as empty (and not complete);
+        an import source that does not exist is an error."""
+        if self.mode == "export" and not self.path.exists():
+            return EmptySnapshot()
         snap = CsvSnapshot(self.path, entities)
         self._snapshots.append(snap)
         return snap
@@ -95,6 +102,21 @@ class CsvConnector:
         finally:
             if current is not None:
                 current.close()
+
+
+class EmptySnapshot:
+    """An export target with no bundle yet: every entity reads empty, nothing is complete."""
+
+    warnings: list[Problem] = []  # noqa: RUF012 - never appended to
+
+    def is_complete(self, entity: str) -> bool:
+        return False
+
+    def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]:
+        return iter(())
+
+    def watermark(self, entity: str) -> str | None:
+        return None
 
 
 def _apply(old: Iterator[Record], ops: list[WriteOp], now: str) -> Iterator[Record]:
@@ -152,4 +174,5 @@ def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
         version=str(delivery.get("version", "1.1")),
         processing=str(delivery.get("processing", "bulk")),
         clock=clock,
+        mode=ctx.mode,
     )

@@ -173,7 +173,11 @@ def _fields(r: RowReader) -> list[str]:
             src.append(f"        if row[{i}]: fields[{name!r}] = row[{i}]")
             continue
         src.append(f"        if row[{i}]:")
-        src.append(f"            items = {value}")
+        if name in r.multi:  # the plain case inline; spaces and empty items in split_multi
+            src.append(f"            items = row[{i}].split(',')")
+            src.append(f"            if '' in items or ' ' in row[{i}]: items = {value}")
+        else:
+            src.append(f"            items = {value}")
         src.append("            if items:")
         src.append(f"                fields[{name!r}] = items")
     return src
