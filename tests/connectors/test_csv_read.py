@@ -176,3 +176,14 @@ def test_connect_resolves_path_against_base_dir(tmp_path: Path) -> None:
     snap = connector.snapshot(["orgs"])
     assert [r.key for r in snap.read("orgs")] == ["d1", "s1"]
     connector.close()
+
+
+def test_missing_export_target_reads_empty_but_missing_import_source_fails(
+    tmp_path: Path,
+) -> None:
+    export = connect({"path": "lms"}, ConnectContext(base_dir=str(tmp_path), mode="export"))
+    snap = export.snapshot(["users"])
+    assert list(snap.read("users")) == [] and not snap.is_complete("users")
+    imported = connect({"path": "lms"}, ConnectContext(base_dir=str(tmp_path), mode="import"))
+    with pytest.raises(BundleError, match="no OneRoster bundle at"):
+        imported.snapshot(["users"])
