@@ -110,12 +110,13 @@ def plan_import_entity(
         entity, app, buckets.create + buckets.update + buckets.recreate, scope, translator
     )
     direction = Direction.IMPORT
+    recreate = set(buckets.recreate)
     for key in buckets.create + buckets.recreate:
         rec = incoming.get(key)
         if rec is None:
             continue  # vanished between passes; the fingerprint check catches a moving source
         others = [o for o in owners.get(key, []) if o != activation]
-        current = stored.get(key) if key in buckets.create else None
+        current = None if key in recreate else stored.get(key)
         if current is not None and others:
             result.suppressed.append(
                 Suppressed(

@@ -1,0 +1,5 @@
+"""`python -m passport` runs the command line."""
+
+from passport.cli import main
+
+main()
