@@ -22,8 +22,15 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+# The main job on the embedded default: the sample district, a SQLite store, CSV bundles.
 demo: $(STAMP)
-	PATH=$(CURDIR)/$(BIN):$$PATH sh scripts/demo.sh
+	$(BIN)/passport sample
+	$(BIN)/passport validate
+	$(BIN)/passport plan sample-sis --limit 3
+	$(BIN)/passport apply sample-sis --yes --limit 3
+	$(BIN)/passport plan sample-sis --detailed-exitcode
+	$(BIN)/passport apply sample-lms --yes --limit 3
+	$(BIN)/passport history
 
 clean:
 	rm -rf $(VENV) .passport build *.egg-info

@@ -80,6 +80,8 @@ def agreed(
 
 def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
     outcome = Outcome()
+    for held in plan.suppressed:
+        outcome.counts[(held.direction.value, held.entity, "skip", "")] += 1
     total = len(plan.changes)
     imports = [c for c in plan.changes if c.direction is Direction.IMPORT]
     exports = [c for c in plan.changes if c.direction is Direction.EXPORT]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
+from passport.oneroster import ENTITIES
 from passport.store.base import Run
 
 COLUMNS = ("create", "update", "delete", "skip", "error")
@@ -49,14 +50,17 @@ def render_run(run: Run) -> str:
         lines.append(f"  {run.message}")
     by_entity: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
     by_school: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
-    for c in run.counts:
+    rank = {e: i for i, e in enumerate(ENTITIES)}
+    ordered = sorted(run.counts, key=lambda c: (c.direction, c.school, rank.get(c.entity, 99)))
+    for c in ordered:
         cell = by_entity[(c.direction, c.entity)]
         cell[c.action] = cell.get(c.action, 0) + c.count
         if c.school:
             cell = by_school[(c.school, c.entity)]
             cell[c.action] = cell.get(c.action, 0) + c.count
     if by_entity:
-        lines += ["", *_table(dict(by_entity), ("direction", "entity"))]
+        entity_rows = dict(sorted(by_entity.items(), key=lambda kv: (kv[0][0], rank[kv[0][1]])))
+        lines += ["", *_table(entity_rows, ("direction", "entity"))]
     if by_school:
         lines += ["", "  Per school:", *_table(dict(by_school), ("school", "entity"))]
     if run.errors:
