@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from passport.canonical import digest
+from passport.errors import StoreError
 from passport.model import Fields
 from passport.store import BaseEntry, Store, StoredRecord
 
@@ -202,3 +203,23 @@ def test_entities_digest_follows_the_records(store: Store, reopen: Callable[[], 
     with store.transaction() as tx:
         tx.put("classes", "c1", {"title": "Art"})
     assert store.entities_digest(["users", "classes"]) != full
+
+
+def test_the_last_write_of_a_key_wins_within_one_batch(store: Store) -> None:
+    with store.transaction() as tx:
+        for value in ("first", "second", "last"):
+            tx.put("users", "u1", {"v": value})
+            tx.set_base("canvas", "users", BaseEntry("u1", value))
+        tx.put("users", "a-later-key-sorted-first", {"v": "x"})
+
+    assert store.get("users", ["u1"])["u1"].fields == {"v": "last"}
+    assert [e.digest for e in store.base_scan("canvas", "users")] == ["last"]
+
+
+def test_a_transaction_cannot_be_written_after_it_ends(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.put("users", "u1", USER)
+    with pytest.raises(StoreError, match="has ended"):
+        tx.put("users", "u2", USER)
+        tx.delete("users", "u2")
+    assert store.count("users") == 1
