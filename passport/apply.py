@@ -23,10 +23,13 @@ from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
 
 BATCH = 500
+# Changes that only move the base: nothing is written to either side.
+BOOKKEEPING = frozenset({Action.LINK, Action.FORGET})
 
-# Called after every committed batch with the number of changes done so far; the
-# kill tests use it to stop a process at a chosen point.
-Checkpoint = Callable[[int], None]
+# Called at every point where an interruption must lose nothing: after each record
+# written inside a transaction, after each commit, and between an application write and
+# the base update that follows it. The kill tests use it to stop a process there.
+Checkpoint = Callable[[], None]
 
 
 @dataclass
@@ -90,13 +93,13 @@ def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
     for batch in _batches(imports, BATCH):
         _import_batch(batch, ctx, outcome, awaiting_export)
         ctx.progress("applying", outcome.done + len(outcome.errors), total)
-        ctx.checkpoint(outcome.done)
+        ctx.checkpoint()
     if exports:
         size = len(exports) if ctx.atomic_writes else BATCH
         for batch in _batches(exports, size):
             _export_batch(batch, ctx, outcome)
             ctx.progress("applying", outcome.done + len(outcome.errors), total)
-            ctx.checkpoint(outcome.done)
+            ctx.checkpoint()
     return outcome
 
 
@@ -130,6 +133,7 @@ def _import_one(
     entity, key = change.entity, change.key
     if change.action is Action.DELETE:
         tx.delete(entity, key)
+    if change.action in (Action.DELETE, Action.FORGET):
         tx.drop_base(ctx.activation, entity, key)
         return
     if change.action is Action.CREATE:
@@ -162,6 +166,7 @@ def _import_batch(
         rec = current.get(change.entity, {}).get(change.key)
         set_base = (change.entity, change.key) not in awaiting_export
         _import_one(tx, change, ctx, rec, set_base)
+        ctx.checkpoint()
 
     try:
         with ctx.store.transaction() as tx:
@@ -192,12 +197,13 @@ def _describe(error: Exception) -> str:
 
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
     translator = Translator(ctx.scope.schools)
-    writes = [c for c in batch if c.action is not Action.LINK]
+    writes = [c for c in batch if c.action not in BOOKKEEPING]
     ops = _write_ops(writes, ctx, translator)
     try:
         written = ctx.connector.write(ops) if ops else []
     except PassportError as error:
         written = [WriteResult(op, False, error.reason) for op in ops]
+    ctx.checkpoint()
     by_change = dict(zip((id(c) for c in writes), written, strict=True))
     results = [
         by_change.get(id(c), WriteResult(WriteOp(c.entity, c.action, c.key), True)) for c in batch
@@ -237,14 +243,14 @@ def _record_export(
 ) -> None:
     ok_keys: dict[str, list[str]] = {}
     for change, result in zip(batch, results, strict=True):
-        if result.ok and change.action is not Action.DELETE:
+        if result.ok and change.action not in (Action.DELETE, Action.FORGET):
             ok_keys.setdefault(change.entity, []).append(change.key)
     stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
     with ctx.store.transaction() as tx:
         for change, result in zip(batch, results, strict=True):
             if not result.ok:
                 continue
-            if change.action is Action.DELETE:
+            if change.action in (Action.DELETE, Action.FORGET):
                 tx.drop_base(ctx.activation, change.entity, change.key)
                 continue
             rec = stored[change.entity].get(change.key)

@@ -34,6 +34,8 @@ class Action(StrEnum):
     # No data changes: the record already agrees on both sides, and this activation
     # records that agreement (and so its ownership) in its base.
     LINK = "link"
+    # No data changes: the record is gone from both sides; the base forgets it.
+    FORGET = "forget"
 
 
 class ConflictPolicy(StrEnum):

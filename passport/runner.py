@@ -6,13 +6,15 @@ The CLI calls these functions and renders what they return; they never print.
 from __future__ import annotations
 
 import getpass
+import os
+import signal
 import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -146,6 +148,22 @@ def plan(ref: str | Path, settings: Settings) -> Plan:
 # --- apply ----------------------------------------------------------------------------
 
 
+def kill_switch() -> Checkpoint:
+    """For the kill tests: with PASSPORT_TEST_KILL_AFTER=N set, SIGKILL this process at
+    the Nth apply checkpoint (see passport.apply.Checkpoint). Unset, it does nothing."""
+    setting = os.environ.get("PASSPORT_TEST_KILL_AFTER", "")
+    if not setting.isdigit():
+        return lambda: None
+    remaining = [int(setting)]
+
+    def checkpoint() -> None:
+        remaining[0] -= 1
+        if remaining[0] <= 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return checkpoint
+
+
 @dataclass
 class ApplyOptions:
     confirm: Callable[[Plan], bool] = lambda plan: True
@@ -153,7 +171,7 @@ class ApplyOptions:
     saved_activation: str | None = None
     force: bool = False
     lock_timeout_s: float = 0.0
-    checkpoint: Checkpoint = lambda done: None
+    checkpoint: Checkpoint = field(default_factory=lambda: kill_switch())
 
 
 @dataclass

@@ -242,7 +242,8 @@ def _summaries(
             create=counts[(direction, entity, Action.CREATE)],
             update=counts[(direction, entity, Action.UPDATE)],
             delete=counts[(direction, entity, Action.DELETE)],
-            link=counts[(direction, entity, Action.LINK)],
+            link=counts[(direction, entity, Action.LINK)]
+            + counts[(direction, entity, Action.FORGET)],
             suppressed=held[(direction, entity)],
             conflicts=clashes[entity] if direction is Direction.IMPORT else 0,
             existing=count,

@@ -88,16 +88,23 @@ def plan_export_entity(
     creates: list[str] = []
     updates: list[str] = []
     deletes: list[str] = []
-    links: list[str] = []  # already equal in the application, not yet in the base
-    for key, want, have in merge_join(desired.pairs, actual.pairs):
-        if want is None:
-            if have != DELETED and key in bases:
+    links: list[str] = []  # already equal in the application, base missing or behind
+    forgets: list[str] = []  # gone from both sides, still in the base
+    both = ((key, (want, have)) for key, want, have in merge_join(desired.pairs, actual.pairs))
+    for key, sides, base in merge_join(both, sorted(bases.items())):
+        want, have = sides if sides is not None else (None, None)
+        if have == DELETED:
+            have = None
+        if want is None and have is None:
+            forgets.append(key)
+        elif want is None:
+            if base is not None:
                 deletes.append(key)
-        elif have is None or have == DELETED:
+        elif have is None:
             creates.append(key)
         elif want != have:
             updates.append(key)
-        elif key not in bases:
+        elif base is None or base.digest != want:
             links.append(key)
     wanted = desired_records(entity, creates + updates + links, store, scope, outgoing)
     current = _current(entity, app, listed, updates + deletes, bases, scope, translator)
@@ -117,6 +124,9 @@ def plan_export_entity(
             identity = identity_of(entity, wanted[key])
             reason = "already in the application with the same values"
             result.changes.append(replace(link, identity=identity, reason=reason))
+    for key in forgets:
+        forget = _change(entity, key, Action.FORGET, None, None)
+        result.changes.append(replace(forget, reason="gone from the store and the application"))
     return result
 
 

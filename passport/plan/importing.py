@@ -44,6 +44,7 @@ class _Buckets:
     update: list[str] = field(default_factory=list)  # in base, digests differ
     recreate: list[str] = field(default_factory=list)  # in base, store record gone
     delete: list[str] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)  # in base, gone from both sides
     foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
 
 
@@ -73,13 +74,13 @@ def _bucket(
             store_tally.add(key, base.digest, base.store_digest, base.current_store_digest)
         gone = base is not None and base.current_store_digest is None
         if app_digest is None:
-            if complete and base is not None and not gone:
-                buckets.delete.append(key)
+            if complete and base is not None:
+                (buckets.forget if gone else buckets.delete).append(key)
         elif app_digest == DELETED:
             if base is None:
                 buckets.foreign_delete.append(key)
-            elif not gone:
-                buckets.delete.append(key)
+            else:
+                (buckets.forget if gone else buckets.delete).append(key)
         elif base is None:
             buckets.create.append(key)
         elif gone:
@@ -138,8 +139,9 @@ def plan_import_entity(
         if rec is None or current is None:
             continue
         change = _update(entity, key, rec, current, scope)
-        if change is not None:
-            result.changes.append(change)
+        result.changes.append(change or _refresh(entity, key, rec))
+    for key in buckets.forget:
+        result.changes.append(_bookkeeping(entity, key, Action.FORGET, "gone from both sides"))
     for key in buckets.delete:
         current = stored.get(key)
         if current is None:
@@ -204,6 +206,23 @@ def _adopt(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope
             reason="takes ownership of an identical record already in the store",
         )
     return replace(change, reason="takes ownership of a record already in the store")
+
+
+def _bookkeeping(entity: str, key: str, action: Action, reason: str) -> Change:
+    return Change(entity=entity, key=key, action=action, direction=Direction.IMPORT, reason=reason)
+
+
+def _refresh(entity: str, key: str, rec: Record) -> Change:
+    """The store already holds what the application sends: only the base moves."""
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.LINK,
+        direction=Direction.IMPORT,
+        identity=identity_of(entity, rec.fields),
+        school=school_of(entity, key, rec.fields),
+        reason="the store already holds these values",
+    )
 
 
 def _delete(entity: str, key: str, fields: Fields, scope: Scope) -> Change:

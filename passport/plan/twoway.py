@@ -104,6 +104,7 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
     imports: list[str] = []  # created in the application
     app_deleted: list[str] = []
     store_deleted: list[str] = []
+    forgets: list[str] = []
     for key, s, a, base in _triples(store_index, app_index, bases):
         if s is not None and a is not None:
             if s == a:
@@ -115,10 +116,16 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
             (exports if base is None else app_deleted).append(key)
         elif a is not None:
             (imports if base is None else store_deleted).append(key)
+        elif base is not None:
+            forgets.append(key)
     sides = _load(inp, merges + exports + app_deleted, merges + imports + store_deleted)
     in_store = inp.store.get(entity, imports + store_deleted)
     for key in links:
         result.changes.append(_link(inp, key))
+    for key in forgets:
+        result.changes.append(
+            _change(inp, key, Action.FORGET, Direction.EXPORT, {}, reason="gone from both sides")
+        )
     for key in merges:
         _merge(inp, key, sides, bases.get(key), result)
     for key in exports:

@@ -8,12 +8,19 @@ from dataclasses import dataclass, field
 from passport.model import Action, Change, Conflict, Direction, Fields, Plan
 from passport.render.masking import CHANGED, hidden, shown
 
-SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.LINK: "="}
+SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.DELETE: "-",
+    Action.LINK: "=",
+    Action.FORGET: "=",
+}
 VERB = {
     Action.CREATE: "create",
     Action.UPDATE: "update",
     Action.DELETE: "delete",
     Action.LINK: "link",
+    Action.FORGET: "forget",
 }
 ARROW = {Direction.IMPORT: "application → store", Direction.EXPORT: "store → application"}
 
@@ -149,7 +156,135 @@ def totals_line(plan: Plan) -> str:
         f"Plan: {plan.count(Action.CREATE):,} to create, "
         f"{plan.count(Action.UPDATE):,} to update, {plan.count(Action.DELETE):,} to delete."
     )
-    links = plan.count(Action.LINK)
+    links, gone = plan.count(Action.LINK), plan.count(Action.FORGET)
     if links:
         line += f" {links:,} identical records to link (no data changes)."
+    if gone:
+        line += f" {gone:,} records gone from both sides to forget."
     return line
+
+
+# --- many plans at once: the summary table and the totals -------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An activation that could not be planned, and why (already in words)."""
+
+    source: str  # the activation file (or name) that failed
+    message: str
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of the summary table: an activation's entity in one direction.
+
+    `blocked` counts what apply would refuse: the changes over a safety threshold plus
+    the conflicts left for a person to decide."""
+
+    activation: str
+    direction: str
+    entity: str
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    conflicts: int = 0
+    blocked: int = 0
+    held: int = 0
+
+    @property
+    def active(self) -> bool:
+        counts = (self.create, self.update, self.delete, self.conflicts, self.blocked, self.held)
+        return any(counts)
+
+
+def summary_rows(plan: Plan) -> list[SummaryRow]:
+    """The plan's rows with anything to say, in the plan's summary order."""
+    over: dict[tuple[str, str], int] = {}
+    for b in plan.breaches:
+        ident = (b.direction.value, b.entity)
+        over[ident] = over.get(ident, 0) + b.count
+    stuck: dict[str, int] = {}
+    for c in plan.conflicts:
+        if c.blocking:
+            stuck[c.entity] = stuck.get(c.entity, 0) + 1
+    rows = []
+    for s in plan.summaries:
+        ident = (s.direction.value, s.entity)
+        clashes = stuck.get(s.entity, 0) if s.conflicts else 0
+        row = SummaryRow(
+            plan.activation,
+            *ident,
+            s.create,
+            s.update,
+            s.delete,
+            s.conflicts,
+            over.get(ident, 0) + clashes,
+            s.suppressed,
+        )
+        if row.active:
+            rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class SetTotals:
+    """Sums over every plan of a run of `passport plan`."""
+
+    activations: int = 0
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    link: int = 0
+    conflicts: int = 0
+    held: int = 0
+    blocked: int = 0  # activations that apply would refuse
+    changed: int = 0  # activations with anything to do
+    failed: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.create + self.update + self.delete
+
+
+def set_totals(plans: Iterable[Plan], failures: Iterable[Failure] = ()) -> SetTotals:
+    plans, failed = list(plans), len(list(failures))
+    return SetTotals(
+        activations=len(plans) + failed,
+        create=sum(p.count(Action.CREATE) for p in plans),
+        update=sum(p.count(Action.UPDATE) for p in plans),
+        delete=sum(p.count(Action.DELETE) for p in plans),
+        link=sum(p.count(Action.LINK) for p in plans),
+        conflicts=sum(len(p.conflicts) for p in plans),
+        held=sum(len(p.suppressed) for p in plans),
+        blocked=sum(1 for p in plans if p.blocked),
+        changed=sum(1 for p in plans if p.has_changes),
+        failed=failed,
+    )
+
+
+def set_line(totals: SetTotals) -> str:
+    """`3 activations: 1,200 to create, 3 to update, 0 to delete; 1 blocked, 1 failed.`"""
+    noun = "activation" if totals.activations == 1 else "activations"
+    text = (
+        f"{totals.activations} {noun}: {totals.create:,} to create, "
+        f"{totals.update:,} to update, {totals.delete:,} to delete"
+    )
+    extra = [
+        f"{n:,} {word}"
+        for n, word in (
+            (totals.conflicts, "conflicts" if totals.conflicts != 1 else "conflict"),
+            (totals.held, "held back"),
+            (totals.blocked, "blocked"),
+            (totals.failed, "failed"),
+        )
+        if n
+    ]
+    return text + ("; " + ", ".join(extra) if extra else "") + "."
+
+
+def one_line(text: str) -> str:
+    """Text safe to place on one line of a rendering: control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

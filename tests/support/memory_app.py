@@ -119,7 +119,7 @@ def run_apply(
         atomic_writes=False,
         outgoing_base=act.mode is not Mode.IMPORT,
         progress=lambda stage, done, total: None,
-        checkpoint=lambda done: None,
+        checkpoint=lambda: None,
     )
     return execute(plan, ctx)
 

@@ -1,0 +1,180 @@
+"""Nothing lost: an apply SIGKILLed at any point leaves a store that re-plans exactly.
+
+Each case copies a store holding yesterday's district, applies today's bundle in a child
+process that is killed at the Nth apply checkpoint (PASSPORT_TEST_KILL_AFTER, see
+passport.apply.Checkpoint) or after a random delay, then plans and applies to completion.
+The final store (records and base) and the exported bundle must equal a clean run's.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from district_files import add_lms, district, edit_csv, read_rows
+
+from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.oneroster import ENTITIES
+
+State = tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]
+
+
+def passport(
+    root: Path, store: Path, *args: str, kill_after: int | None = None, wait: bool = True
+) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.pop("PASSPORT_TEST_KILL_AFTER", None)
+    if kill_after is not None:
+        env["PASSPORT_TEST_KILL_AFTER"] = str(kill_after)
+    cmd = [
+        sys.executable,
+        "-m",
+        "passport",
+        *args,
+        "--store",
+        str(store),
+        "--configs",
+        str(root / "configs"),
+    ]
+    child = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if wait:
+        child.wait(timeout=120)
+    return child
+
+
+def state(store: Path) -> State:
+    with sqlite3.connect(store) as db:
+        records = db.execute("SELECT entity, key, digest FROM records ORDER BY 1, 2").fetchall()
+        base = db.execute(
+            "SELECT activation, entity, key, digest FROM base ORDER BY 1, 2, 3"
+        ).fetchall()
+    return records, base
+
+
+def bundle_state(path: Path) -> dict[str, list[tuple[str, dict[str, object]]]]:
+    snap = CsvSnapshot(path, list(ENTITIES))
+    try:
+        return {e: sorted((r.key, dict(r.fields)) for r in snap.read(e)) for e in ENTITIES}
+    finally:
+        snap.close()
+
+
+def next_day(bundle: Path) -> None:
+    """Change, add and remove users and enrollments, keeping references whole."""
+    users = read_rows(bundle / "users.csv")
+    removed = {u["sourcedId"] for i, u in enumerate(users) if i % 11 == 5}
+    template = users[3]
+    edit_csv(
+        bundle / "users.csv",
+        lambda rows: (
+            [
+                dict(r, grades="12") if i % 7 == 0 else r
+                for i, r in enumerate(rows)
+                if r["sourcedId"] not in removed
+            ]
+            + [dict(template, sourcedId=f"new-{n}", username=f"new{n}") for n in range(15)]
+        ),
+    )
+    edit_csv(
+        bundle / "demographics.csv", lambda rows: [r for r in rows if r["sourcedId"] not in removed]
+    )
+    edit_csv(
+        bundle / "enrollments.csv",
+        lambda rows: [
+            dict(r, endDate="2026-06-01") if i % 9 == 0 else r
+            for i, r in enumerate(rows)
+            if i % 13 != 4 and r["userSourcedId"] not in removed
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("kill")
+    configs = district(root, users=120)
+    add_lms(configs, root / "lms-bundle")
+    # safety would hold the next day's deletes of a small district: loosen it here
+    sis = configs / "sis.yaml"
+    sis.write_text(sis.read_text().replace("max_delete: 10%", "max_delete: 50%"))
+    lms = configs / "lms.yaml"
+    lms.write_text(lms.read_text() + "safety:\n  max_delete: 50%\n")
+    day1 = root / "store-day1.db"
+    assert passport(root, day1, "apply", "sis", "--yes").returncode == 0
+    assert passport(root, day1, "apply", "lms", "--yes").returncode == 0
+    shutil.copytree(root / "lms-bundle", root / "lms-day1")
+    next_day(root / "sis-bundle")
+    clean = root / "store-clean.db"
+    shutil.copy(day1, clean)
+    assert passport(root, clean, "apply", "sis", "--yes").returncode == 0
+    assert passport(root, clean, "apply", "lms", "--yes").returncode == 0
+    return {
+        "root": root,
+        "day1": day1,
+        "clean": state(clean),
+        "clean_bundle": bundle_state(root / "lms-bundle"),
+    }
+
+
+def _fresh(world: dict[str, object], name: str) -> Path:
+    root = world["root"]
+    assert isinstance(root, Path)
+    store = root / f"{name}.db"
+    shutil.copy(world["day1"], store)  # type: ignore[arg-type]
+    target = root / "lms-bundle"
+    shutil.rmtree(target)
+    shutil.copytree(root / "lms-day1", target)
+    return store
+
+
+def _finish(world: dict[str, object], store: Path) -> None:
+    root = world["root"]
+    assert isinstance(root, Path)
+    for name in ("sis", "lms"):
+        done = passport(root, store, "apply", name, "--yes")
+        assert done.returncode == 0, done.stderr.read().decode()  # type: ignore[union-attr]
+        again = passport(root, store, "plan", name, "--detailed-exitcode")
+        assert again.returncode == 0, again.stdout.read().decode()  # type: ignore[union-attr]
+    assert state(store) == world["clean"]
+    assert bundle_state(root / "lms-bundle") == world["clean_bundle"]
+
+
+# Checkpoints run per written record, per commit and per application write, so these
+# points fall before, inside and after transactions of both the import and the export.
+IMPORT_POINTS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 101, 144, 155, 170, 190, 233]
+EXPORT_POINTS = [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("point", IMPORT_POINTS)
+def test_import_killed_at_a_checkpoint_loses_nothing(world: dict[str, object], point: int) -> None:
+    store = _fresh(world, f"import-{point}")
+    child = passport(world["root"], store, "apply", "sis", "--yes", kill_after=point)  # type: ignore[arg-type]
+    assert child.returncode in (-signal.SIGKILL, 0)
+    _finish(world, store)
+
+
+@pytest.mark.parametrize("point", EXPORT_POINTS)
+def test_export_killed_at_a_checkpoint_loses_nothing(world: dict[str, object], point: int) -> None:
+    store = _fresh(world, f"export-{point}")
+    root = world["root"]
+    assert passport(root, store, "apply", "sis", "--yes").returncode == 0  # type: ignore[arg-type]
+    child = passport(root, store, "apply", "lms", "--yes", kill_after=point)  # type: ignore[arg-type]
+    assert child.returncode in (-signal.SIGKILL, 0)
+    _finish(world, store)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_apply_killed_at_a_random_moment_loses_nothing(world: dict[str, object], seed: int) -> None:
+    store = _fresh(world, f"random-{seed}")
+    child = passport(world["root"], store, "apply", "sis", "--yes", wait=False)  # type: ignore[arg-type]
+    time.sleep(random.Random(seed).uniform(0.2, 0.9))
+    child.kill()
+    child.wait(timeout=60)
+    _finish(world, store)
