@@ -3,6 +3,10 @@
 Keys sort in code-point order: SQLite's BINARY collation compares UTF-8 bytes, which
 orders like Python's `str` comparison. Scans stream with `fetchmany`; lookups by many
 keys go in chunks under SQLite's variable limit. Runs and locks live in `sqlite_history`.
+
+One connection per store object, used from one thread. Reads inside a transaction see
+its writes (buffered rows are flushed first). Finish a scan of an entity before writing
+that entity: SQLite does not define what a running scan sees of rows written meanwhile.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ python store_worker.py write PATH TX_ROWS            commit transactions, print 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from passport.errors import LockError
@@ -16,7 +15,7 @@ from passport.store import BaseEntry, open_store
 from passport.store.sqlite import SQLiteStore
 
 
-def hold(url: str, activation: str, seconds: float, *, quiet_if_held: bool) -> None:
+def hold(url: str, activation: str, *, quiet_if_held: bool) -> None:
     store = open_store(url)
     try:
         lock = store.acquire_lock(activation, "apply")
@@ -26,7 +25,7 @@ def hold(url: str, activation: str, seconds: float, *, quiet_if_held: bool) -> N
         print("held", flush=True)
         return
     print(lock.id, flush=True)
-    time.sleep(seconds)
+    sys.stdin.readline()
     store.release_lock(lock)
     store.close()
 
@@ -50,7 +49,7 @@ def write(path: str, tx_rows: int) -> None:
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command in {"hold", "try"}:
-        hold(args[0], args[1], float(args[2]), quiet_if_held=command == "try")
+        hold(args[0], args[1], quiet_if_held=command == "try")
     elif command == "write":
         write(args[0], int(args[1]))
     else:

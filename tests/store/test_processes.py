@@ -5,10 +5,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ WORKER = Path(__file__).with_name("store_worker.py")
 @contextmanager
 def worker(*args: str) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
-        [sys.executable, str(WORKER), *args], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(WORKER), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         yield process
@@ -30,8 +34,23 @@ def worker(*args: str) -> Iterator[subprocess.Popen[str]]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
-        assert process.stdout is not None
-        process.stdout.close()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _release_later(process: subprocess.Popen[str], after_s: float) -> threading.Timer:
+    """Tell a `hold` worker to release its lock after `after_s` seconds."""
+    assert process.stdin is not None
+    stdin = process.stdin
+
+    def tell() -> None:
+        stdin.write("release\n")
+        stdin.flush()
+
+    timer = threading.Timer(after_s, tell)
+    timer.start()
+    return timer
 
 
 def _line(process: subprocess.Popen[str]) -> str:
@@ -40,7 +59,7 @@ def _line(process: subprocess.Popen[str]) -> str:
 
 
 def test_a_waiter_gets_the_lock_once_the_holder_releases_it(store: Store, store_url: str) -> None:
-    with worker("hold", store_url, "canvas", "1.0") as holder:
+    with worker("hold", store_url, "canvas") as holder:
         held_id = _line(holder)
         with pytest.raises(LockError) as caught:
             store.acquire_lock("canvas", "apply", timeout_s=0.2)
@@ -49,16 +68,18 @@ def test_a_waiter_gets_the_lock_once_the_holder_releases_it(store: Store, store_
         assert f"--id {held_id}" in (caught.value.hint or "")
 
         started = time.monotonic()
-        lock = store.acquire_lock("canvas", "apply", timeout_s=20)
+        timer = _release_later(holder, 0.5)
+        lock = store.acquire_lock("canvas", "apply", timeout_s=30)
+        timer.join()
 
-    assert time.monotonic() - started > 0.3
+    assert time.monotonic() - started >= 0.5
     assert lock.id != held_id
     assert lock.stale_replaced is None
     assert store.locks() == [lock]
 
 
 def test_a_waiter_that_runs_out_of_time_names_the_holder(store: Store, store_url: str) -> None:
-    with worker("hold", store_url, "canvas", "30") as holder:
+    with worker("hold", store_url, "canvas") as holder:
         held_id = _line(holder)
         started = time.monotonic()
         with pytest.raises(LockError, match=held_id):
@@ -67,7 +88,7 @@ def test_a_waiter_that_runs_out_of_time_names_the_holder(store: Store, store_url
 
 
 def test_a_killed_holder_is_detected_as_dead_and_replaced(store: Store, store_url: str) -> None:
-    with worker("hold", store_url, "canvas", "30") as holder:
+    with worker("hold", store_url, "canvas") as holder:
         held_id = _line(holder)
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
@@ -82,18 +103,12 @@ def test_a_killed_holder_is_detected_as_dead_and_replaced(store: Store, store_ur
 
 def test_only_one_of_many_processes_takes_the_lock(store_url: str) -> None:
     open_store(store_url).close()  # migrate first, so the race is about the lock only
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), "try", store_url, "canvas", "3"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    outcomes: Counter[str] = Counter()
-    for process in processes:
-        out, _ = process.communicate(timeout=30)
-        outcomes["held" if out.strip() == "held" else "got"] += 1
+    with ExitStack() as stack:
+        processes = [stack.enter_context(worker("try", store_url, "canvas")) for _ in range(4)]
+        # Every process reports before the one that got the lock is told to let go.
+        outcomes = Counter("held" if _line(p) == "held" else "got" for p in processes)
+        for process in processes:
+            process.communicate("release\n", timeout=30)
 
     assert outcomes == Counter(got=1, held=3)
 
