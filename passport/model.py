@@ -12,6 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from passport.oneroster import identity_fields
+
 Value: TypeAlias = str | list[str]
 Fields: TypeAlias = Mapping[str, Value]
 
@@ -171,6 +173,13 @@ class Change:
     school: str = ""  # store school id the record belongs to, for per-school counts
     reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
     modified: str | None = None  # the source's dateLastModified, kept with the written record
+
+    def shown_identity(self) -> Fields:
+        """The identifying fields: `identity`, or taken from the whole record it carries
+        (creates and deletes leave `identity` empty to keep big plans small)."""
+        if self.identity:
+            return self.identity
+        return identity_fields(self.entity, self.after or self.before or {})
 
 
 @dataclass(frozen=True, slots=True)

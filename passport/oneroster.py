@@ -12,8 +12,9 @@ compared fields; `status: tobedeleted` becomes a delete.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 # Dependency order: a record only refers to entities earlier in this tuple
 # (demographics share the user's sourcedId). Creates and updates run in this order,
@@ -283,6 +284,22 @@ SCHOOL_REFERENCES: Final[dict[str, tuple[str, ...]]] = {
     "users": ("orgSourcedIds", "primaryOrgSourcedId"),
     "enrollments": ("schoolSourcedId",),
 }
+
+
+# The fields that tell a reader which record a plan line is about.
+IDENTITY_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "orgs": ("name", "type"),
+    "academicSessions": ("title", "type"),
+    "courses": ("title", "courseCode"),
+    "classes": ("title", "classCode"),
+    "users": ("role", "username"),
+    "demographics": (),
+    "enrollments": ("role", "classSourcedId", "userSourcedId"),
+}
+
+
+def identity_fields(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {n: fields[n] for n in IDENTITY_FIELDS.get(entity, ()) if n in fields}
 
 
 def spec(entity: str) -> EntitySpec:

@@ -26,6 +26,7 @@ from passport.errors import BlockedError, PassportError, PlanError, StalePlanErr
 from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan, store_scope
 from passport.plan.exporting import Outgoing, no_transform
+from passport.plan.fingerprint import Tally
 from passport.plan.scope import Scope
 from passport.plan.shield import PrivacyShield
 from passport.plan.sources import Progress, no_progress
@@ -169,6 +170,7 @@ class ApplyOptions:
     confirm: Callable[[Plan], bool] = lambda plan: True
     saved: Fingerprint | None = None  # from a saved plan: refuse if the inputs moved
     saved_activation: str | None = None
+    saved_checksum: str | None = None  # recorded in the run when applying a saved plan
     force: bool = False
     lock_timeout_s: float = 0.0
     checkpoint: Checkpoint = field(default_factory=lambda: kill_switch())
@@ -214,7 +216,7 @@ def _apply_planned(
         )
     if not options.confirm(plan):
         return Applied(plan, None)
-    run = _start_run(result, store)
+    run = _start_run(result, store, options.saved_checksum)
     started = time.monotonic()
     try:
         outcome = execute(plan, _context(result, store, settings, options))
@@ -269,7 +271,7 @@ def _save_watermarks(store: Store, result: Planned) -> None:
             tx.set_watermark(result.activation.name, entity, mark)
 
 
-def _start_run(result: Planned, store: Store) -> Run:
+def _start_run(result: Planned, store: Store, checksum: str | None) -> Run:
     user = getpass.getuser()
     host = socket.gethostname()
     run = Run(
@@ -280,7 +282,7 @@ def _start_run(result: Planned, store: Store) -> Run:
         user=user,
         host=host,
         status="running",
-        plan_checksum=plan_checksum(result.plan),
+        plan_checksum=checksum or plan_checksum(result.plan),
         git_commit=git_commit(result.activation.source),
     )
     store.start_run(run)
@@ -298,9 +300,15 @@ def _finished(run: Run, started: float, status: str, **changes: object) -> Run:
 
 
 def plan_checksum(plan: Plan) -> str:
-    from passport.render.json_plan import checksum, plan_dict
+    """A digest naming what a run applied: its inputs' fingerprint and every change.
 
-    return checksum(plan_dict(plan))
+    Streamed change by change, so a plan of millions of creates costs no extra memory."""
+    tally = Tally()
+    tally.add(plan.activation, plan.fingerprint.config, plan.fingerprint.store)
+    tally.add(plan.fingerprint.app)
+    for c in plan.changes:
+        tally.line(f"{c.direction}\x1f{c.action}\x1f{c.entity}\x1f{c.key}\x1f{','.join(c.changed)}")
+    return tally.hexdigest()
 
 
 def git_commit(source: str) -> str | None:

@@ -74,6 +74,7 @@ def apply_command(
         saved = read_plan(Path(target))
         options.saved = saved.fingerprint
         options.saved_activation = saved.activation
+        options.saved_checksum = saved.checksum
         ref = saved.activation
     else:
         if not yes and not sys.stdin.isatty():

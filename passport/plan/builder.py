@@ -123,8 +123,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             continue
         records: Iterable[Record] = orgs if entity == "orgs" else app.read(entity)
         index = index_app(entity, records, scope, translator, inputs.progress)
-        for key, value in index.pairs:
-            app_tally.add(entity, key, value)
+        app_tally.add_pairs(entity, index.pairs)
         if not app.is_complete(entity):
             _keep_owned(scope, entity, act.name, store)
         store_tally.add(entity)

@@ -40,10 +40,11 @@ def desired_index(
     index = SideIndex()
     append = index.pairs.append
     stage = f"reading store {entity}"
+    admit = scope.admitter(entity)
     for n, rec in enumerate(store.scan(entity), 1):
         if n % 50_000 == 0:
             progress(stage, n, None)
-        if not scope.admit(entity, rec.key, rec.fields):
+        if not admit(rec.key, rec.fields):
             continue
         tally.add(rec.key, rec.digest)
         fields = outgoing(entity, rec.key, scope.project(entity, scope.narrow(entity, rec.fields)))
@@ -82,8 +83,7 @@ def plan_export_entity(
         actual = index_app(entity, app.read(entity), scope, translator, progress, admit=False)
     else:
         actual = SideIndex(sorted((k, b.digest) for k, b in bases.items()))
-    for key, value in actual.pairs:
-        app_tally.add(entity, key, value)
+    app_tally.add_pairs(entity, actual.pairs)
     result = EntityPlan(existing=len(bases) if not listed else _owned(actual, bases))
     creates: list[str] = []
     updates: list[str] = []
@@ -163,7 +163,6 @@ def _change(
         direction=Direction.EXPORT,
         before=before,
         after=after,
-        identity=identity_of(entity, shown),
         school=school_of(entity, key, shown),
     )
 

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+
+_FLUSH_AT = 20_000
 
 
 class Tally:
-    """An order-sensitive digest fed with small strings; plans feed it in key order."""
+    """An order-sensitive digest of small strings; plans feed it in key order.
+
+    Parts are buffered and hashed in large chunks: a plan feeds it millions of rows."""
 
     def __init__(self) -> None:
         self._hash = hashlib.blake2b(digest_size=16)
+        self._rows: list[str] = []
+
+    def line(self, text: str) -> None:
+        """Add one preformatted row (the caller joins its parts with \\x1f)."""
+        self._rows.append(text)
+        if len(self._rows) >= _FLUSH_AT:
+            self._flush()
 
     def add(self, *parts: str | None) -> None:
-        for part in parts:
-            self._hash.update(b"\x00" if part is None else part.encode("utf-8"))
-            self._hash.update(b"\x1f")
-        self._hash.update(b"\x1e")
+        self._rows.append("\x1f".join("\x00" if p is None else p for p in parts))
+        if len(self._rows) >= _FLUSH_AT:
+            self._flush()
+
+    def add_pairs(self, label: str, pairs: Iterable[tuple[str, str]]) -> None:
+        self.add(label)
+        self._flush()
+        chunk = "\x1e".join(f"{key}\x1f{value}" for key, value in pairs)
+        self._hash.update(chunk.encode("utf-8"))
+        self._hash.update(b"\x1d")
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._hash.update("\x1e".join(self._rows).encode("utf-8"))
+            self._hash.update(b"\x1d")
+            self._rows.clear()
 
     def hexdigest(self) -> str:
+        self._flush()
         return self._hash.hexdigest()

@@ -71,7 +71,9 @@ def _bucket(
     )
     for key, app_digest, base in merge_join(index.pairs, bases):
         if base is not None:
-            store_tally.add(key, base.digest, base.store_digest, base.current_store_digest)
+            store_tally.line(
+                f"{key}\x1f{base.digest}\x1f{base.store_digest}\x1f{base.current_store_digest}"
+            )
         gone = base is not None and base.current_store_digest is None
         if app_digest is None:
             if complete and base is not None:
@@ -167,8 +169,7 @@ def _create(entity: str, key: str, rec: Record) -> Change:
         key=key,
         action=Action.CREATE,
         direction=Direction.IMPORT,
-        after=dict(rec.fields),
-        identity=identity_of(entity, rec.fields),
+        after=rec.fields,
         school=school_of(entity, key, rec.fields),
         modified=rec.modified,
     )
@@ -233,6 +234,5 @@ def _delete(entity: str, key: str, fields: Fields, scope: Scope) -> Change:
         action=Action.DELETE,
         direction=Direction.IMPORT,
         before=before,
-        identity=identity_of(entity, fields),
         school=school_of(entity, key, fields),
     )

@@ -19,21 +19,16 @@ class UnsortedInputError(RuntimeError):
     pass
 
 
-def _checked(pairs: Iterable[tuple[str, L]], side: str) -> Iterator[tuple[str, L]]:
-    previous: str | None = None
-    for key, value in pairs:
-        if previous is not None and key <= previous:
-            problem = "repeated" if key == previous else "out of order"
-            raise UnsortedInputError(f"{side} input key {key!r} is {problem}")
-        previous = key
-        yield key, value
+def _order_error(side: str, key: str, previous: str) -> UnsortedInputError:
+    problem = "repeated" if key == previous else "out of order"
+    return UnsortedInputError(f"{side} input key {key!r} is {problem}")
 
 
 def merge_join(
     left: Iterable[tuple[str, L]], right: Iterable[tuple[str, R]]
 ) -> Iterator[tuple[str, L | None, R | None]]:
-    lefts = _checked(left, "left")
-    rights = _checked(right, "right")
+    # The order checks are inlined: this loop runs once per record of a district.
+    lefts, rights = iter(left), iter(right)
     lpair = next(lefts, None)
     rpair = next(rights, None)
     while lpair is not None and rpair is not None:
@@ -41,16 +36,28 @@ def merge_join(
         if lkey == rkey:
             yield lkey, lpair[1], rpair[1]
             lpair = next(lefts, None)
+            if lpair is not None and lpair[0] <= lkey:
+                raise _order_error("left", lpair[0], lkey)
             rpair = next(rights, None)
+            if rpair is not None and rpair[0] <= rkey:
+                raise _order_error("right", rpair[0], rkey)
         elif lkey < rkey:
             yield lkey, lpair[1], None
             lpair = next(lefts, None)
+            if lpair is not None and lpair[0] <= lkey:
+                raise _order_error("left", lpair[0], lkey)
         else:
             yield rkey, None, rpair[1]
             rpair = next(rights, None)
+            if rpair is not None and rpair[0] <= rkey:
+                raise _order_error("right", rpair[0], rkey)
     while lpair is not None:
         yield lpair[0], lpair[1], None
-        lpair = next(lefts, None)
+        key, lpair = lpair[0], next(lefts, None)
+        if lpair is not None and lpair[0] <= key:
+            raise _order_error("left", lpair[0], key)
     while rpair is not None:
         yield rpair[0], None, rpair[1]
-        rpair = next(rights, None)
+        key, rpair = rpair[0], next(rights, None)
+        if rpair is not None and rpair[0] <= key:
+            raise _order_error("right", rpair[0], key)

@@ -66,18 +66,21 @@ def index_app(
     index = SideIndex()
     append = index.pairs.append
     stage = f"reading {entity}"
+    admitted = scope.admitter(entity) if admit else None
+    key_to_store = translator.key_to_store
+    fields_to_store = translator.fields_to_store
+    narrow, project = scope.narrow, scope.project
     for n, rec in enumerate(records, 1):
         if n % 50_000 == 0:
             progress(stage, n, None)
-        key = translator.key_to_store(entity, rec.key)
+        key = key_to_store(entity, rec.key)
         if rec.deleted:
             append((key, DELETED))
             continue
-        fields = translator.fields_to_store(entity, rec.fields)
-        if admit and not scope.admit(entity, key, fields):
+        fields = fields_to_store(entity, rec.fields)
+        if admitted is not None and not admitted(key, fields):
             continue
-        projected = scope.project(entity, scope.narrow(entity, fields))
-        append((key, digest(projected)))
+        append((key, digest(project(entity, narrow(entity, fields)))))
     index.finish(entity, "the application")
     return index
 

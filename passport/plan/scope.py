@@ -9,21 +9,11 @@ Entities are scoped in dependency order so that the kept keys of earlier ones ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from passport.model import Activation, Fields, Filter, Value
-from passport.oneroster import ENTITIES, SCHOOL_REFERENCES, SPECS
-
-IDENTITY_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "orgs": ("name", "type"),
-    "academicSessions": ("title", "type"),
-    "courses": ("title", "courseCode"),
-    "classes": ("title", "classCode"),
-    "users": ("role", "username"),
-    "demographics": (),
-    "enrollments": ("role", "classSourcedId", "userSourcedId"),
-}
+from passport.oneroster import ENTITIES, SCHOOL_REFERENCES, SPECS, identity_fields
 
 SCHOOL_FIELD: Mapping[str, str] = {
     "courses": "orgSourcedId",
@@ -131,6 +121,7 @@ class Scope:
     filters: Mapping[str, tuple[Filter, ...]]
     kept: dict[str, set[str]] = field(default_factory=dict)
     scope_orgs: set[str] = field(default_factory=set)
+    _chosen: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, activation: Activation) -> Scope:
@@ -151,14 +142,17 @@ class Scope:
 
     def fields_of(self, entity: str) -> tuple[str, ...] | None:
         """The shared fields, or None for all of them."""
-        attrs = self.activation.attributes
-        chosen = attrs.get(entity, "all") if attrs else "all"
-        return None if chosen == "all" else tuple(chosen)
+        if entity not in self._chosen:
+            attrs = self.activation.attributes
+            chosen = attrs.get(entity, "all") if attrs else "all"
+            self._chosen[entity] = None if chosen == "all" else tuple(chosen)
+        return self._chosen[entity]
 
-    def project(self, entity: str, fields: Fields) -> dict[str, Value]:
+    def project(self, entity: str, fields: Fields) -> Fields:
+        """The shared fields of a record (the record itself when all are shared)."""
         chosen = self.fields_of(entity)
         if chosen is None:
-            return dict(fields)
+            return fields
         return {name: fields[name] for name in chosen if name in fields}
 
     # --- which records -------------------------------------------------------------------
@@ -178,39 +172,64 @@ class Scope:
 
     def admit(self, entity: str, key: str, fields: Fields) -> bool:
         """Whether a store-space record is in scope; remembers it for later entities."""
-        if not self._references_in_scope(entity, key, fields):
-            return False
-        for rule in self.filters.get(entity, ()):
-            if not _matches(rule, fields.get(rule.field)):
-                return False
-        if entity in ("courses", "classes", "users"):
-            self.kept.setdefault(entity, set()).add(key)
-        return True
+        return self.admitter(entity)(key, fields)
 
-    def _references_in_scope(self, entity: str, key: str, fields: Fields) -> bool:
-        orgs = self.scope_orgs
-        if entity == "orgs":
-            return key in orgs
-        if entity == "academicSessions":
+    def admitter(self, entity: str) -> Callable[[str, Fields], bool]:
+        """`admit` for one entity, with its lookups bound once: it runs for every record."""
+        in_scope = self._reference_check(entity)
+        rules = self.filters.get(entity, ())
+        remember = (
+            self.kept.setdefault(entity, set()).add
+            if entity in ("courses", "classes", "users")
+            else None
+        )
+
+        def admit(key: str, fields: Fields) -> bool:
+            if not in_scope(key, fields):
+                return False
+            for rule in rules:
+                if not _matches(rule, fields.get(rule.field)):
+                    return False
+            if remember is not None:
+                remember(key)
             return True
+
+        return admit
+
+    def _reference_check(self, entity: str) -> Callable[[str, Fields], bool]:
+        orgs = self.scope_orgs
+        mapped = self._mapped
+        if entity == "orgs":
+            return lambda key, fields: key in orgs
         if entity == "courses":
-            return fields.get("orgSourcedId") in orgs
-        if entity == "classes":
-            return self._mapped(fields.get("schoolSourcedId")) and self._kept(
-                "courses", fields.get("courseSourcedId")
-            )
+            return lambda key, fields: fields.get("orgSourcedId") in orgs
         if entity == "users":
-            ids = fields.get("orgSourcedIds") or []
-            return any(i in orgs for i in ids)
-        if entity == "demographics":
-            return self._kept("users", key)
-        if entity == "enrollments":
-            return (
-                self._mapped(fields.get("schoolSourcedId"))
-                and self._kept("classes", fields.get("classSourcedId"))
-                and self._kept("users", fields.get("userSourcedId"))
+            return lambda key, fields: any(i in orgs for i in fields.get("orgSourcedIds") or ())
+        if entity == "classes":
+            courses = self._kept_check("courses")
+            return lambda key, fields: (
+                mapped(fields.get("schoolSourcedId")) and courses(fields.get("courseSourcedId"))
             )
-        return True
+        if entity == "demographics":
+            users = self._kept_check("users")
+            return lambda key, fields: users(key)
+        if entity == "enrollments":
+            classes, users = self._kept_check("classes"), self._kept_check("users")
+            return lambda key, fields: (
+                mapped(fields.get("schoolSourcedId"))
+                and classes(fields.get("classSourcedId"))
+                and users(fields.get("userSourcedId"))
+            )
+        return lambda key, fields: True
+
+    def _kept_check(self, entity: str) -> Callable[[Value | None], bool]:
+        if entity not in self.kept:
+            # Not shared at all: references to it are not checked. Shared but with no
+            # records kept: nothing that refers to it is in scope.
+            shared = self.shares(entity)
+            return lambda key: not shared
+        kept = self.kept[entity]
+        return lambda key: isinstance(key, str) and key in kept
 
     def narrow(self, entity: str, fields: Fields) -> Fields:
         """Drop out-of-scope schools from a user's org list."""
@@ -228,17 +247,9 @@ class Scope:
     def _mapped(self, school: Value | None) -> bool:
         return isinstance(school, str) and self.schools.is_mapped_store_id(school)
 
-    def _kept(self, entity: str, key: Value | None) -> bool:
-        if not isinstance(key, str):
-            return False
-        if entity not in self.kept:
-            # Not shared at all: references to it are not checked.
-            return not self.shares(entity)
-        return key in self.kept[entity]
-
 
 def identity_of(entity: str, fields: Fields) -> dict[str, Value]:
-    return {n: fields[n] for n in IDENTITY_FIELDS.get(entity, ()) if n in fields}
+    return dict(identity_fields(entity, fields))
 
 
 def school_of(entity: str, key: str, fields: Fields) -> str:

@@ -95,8 +95,7 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
     entity = inp.entity
     bases = {b.key: b for b in inp.store.base_scan(inp.activation, entity)}
     app_index = _app_index(inp, bases)
-    for key, value in app_index.pairs:
-        inp.app_tally.add(entity, key, value)
+    inp.app_tally.add_pairs(entity, app_index.pairs)
     result = EntityPlan(existing=len(bases))
     links: list[str] = []
     merges: list[str] = []
