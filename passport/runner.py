@@ -206,7 +206,7 @@ def _apply_planned(
         moved = options.saved.moved(plan.fingerprint)
         if moved:
             raise StalePlanError(
-                f"stale plan: the {' and the '.join(_names(moved))} moved since it was made",
+                f"stale plan: the {_listed(_names(moved))} moved since it was made",
                 "run `passport plan --out FILE` again and review the new plan",
             )
     if plan.blocked and not options.force:
@@ -231,6 +231,10 @@ def _apply_planned(
     run = _finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
     store.finish_run(run)
     return Applied(plan, run)
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", the ".join(words[:-1]) + " and the " + words[-1]
 
 
 def _names(moved: list[str]) -> list[str]:
