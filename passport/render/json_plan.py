@@ -4,19 +4,22 @@ Terraform-like: `format_version`, the activation, the fingerprint of the inputs,
 `changes[]` with action, entity, key, direction, before, after and changed_fields, and
 `safety`. Personal-data fields are listed under `sensitive` and their values left out.
 A `checksum` over the rest of the document detects a truncated or edited file.
+Several activations planned at once make a plan set: every plan, sums, and failures.
+The shape is documented by schemas/plan.schema.json (docs/plan-json.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from passport import __version__
 from passport.canonical import digest_bytes
-from passport.model import Action, Change, Fields, Plan
+from passport.model import PLAN_FORMAT_VERSION, Action, Change, Fields, Plan
 from passport.render.masking import hidden
+from passport.render.view import Failure, set_totals
 
 
 def _values(entity: str, fields: Fields | None, show_pii: bool) -> dict[str, Any] | None:
@@ -26,7 +29,7 @@ def _values(entity: str, fields: Fields | None, show_pii: bool) -> dict[str, Any
 
 
 def _sensitive(change: Change, show_pii: bool) -> list[str]:
-    names = set(change.before or {}) | set(change.after or {}) | set(change.identity)
+    names = set(change.before or {}) | set(change.after or {}) | set(change.shown_identity())
     return sorted(n for n in names if hidden(change.entity, n, show_pii))
 
 
@@ -39,7 +42,7 @@ def change_dict(change: Change, show_pii: bool = False) -> dict[str, Any]:
         "before": _values(change.entity, change.before, show_pii),
         "after": _values(change.entity, change.after, show_pii),
         "changed_fields": list(change.changed),
-        "identity": _values(change.entity, change.identity, show_pii),
+        "identity": _values(change.entity, change.shown_identity(), show_pii),
         "school": change.school,
         "reason": change.reason or None,
         "sensitive": _sensitive(change, show_pii),
@@ -70,6 +73,7 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
                     "create": s.create,
                     "update": s.update,
                     "delete": s.delete,
+                    "link": s.link,
                     "suppressed": s.suppressed,
                     "conflicts": s.conflicts,
                     "existing": s.existing,
@@ -130,7 +134,46 @@ def checksum(body: Mapping[str, Any]) -> str:
     return digest_bytes(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS))
 
 
-def to_json(plan: Plan, show_pii: bool = False) -> bytes:
+def sealed(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
+    """The plan's document with its checksum: what a saved plan file holds."""
     body = plan_dict(plan, show_pii)
     body["checksum"] = checksum(body)
+    return body
+
+
+def to_json(plan: Plan, show_pii: bool = False) -> bytes:
+    return orjson.dumps(sealed(plan, show_pii), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def plan_set_dict(
+    plans: Sequence[Plan], failures: Sequence[Failure] = (), show_pii: bool = False
+) -> dict[str, Any]:
+    """Several activations planned at once: each plan whole (any one can be saved and
+    applied on its own), the sums, and the activations that could not be planned."""
+    totals = set_totals(plans, failures)
+    return {
+        "format_version": PLAN_FORMAT_VERSION,
+        "passport_version": __version__,
+        "summary": {
+            "activations": totals.activations,
+            "create": totals.create,
+            "update": totals.update,
+            "delete": totals.delete,
+            "link": totals.link,
+            "forget": totals.forget,
+            "suppressed": totals.held,
+            "conflicts": totals.conflicts,
+            "changed": totals.changed,
+            "blocked": totals.blocked,
+            "failed": totals.failed,
+        },
+        "plans": [sealed(p, show_pii) for p in plans],
+        "errors": [{"source": f.source, "message": f.message} for f in failures],
+    }
+
+
+def plan_set_json(
+    plans: Sequence[Plan], failures: Sequence[Failure] = (), show_pii: bool = False
+) -> bytes:
+    body = plan_set_dict(plans, failures, show_pii)
     return orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n"

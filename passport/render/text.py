@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
 from passport.model import Plan
-from passport.render.view import conflict_views, groups, totals_line
+from passport.render.view import (
+    Failure,
+    conflict_views,
+    groups,
+    set_line,
+    set_totals,
+    summary_rows,
+    totals_line,
+)
 
 
 @cache
@@ -29,3 +39,28 @@ def render_text(plan: Plan, *, limit: int = 50, show_pii: bool = False) -> str:
         conflicts=conflict_views(plan.conflicts[: limit or None], show_pii),
         totals=totals_line(plan),
     )
+
+
+def render_summary(plans: Sequence[Plan], failures: Sequence[Failure] = ()) -> str:
+    """The combined summary printed after several plans: one line per activation's entity
+    and direction with anything to do, then the totals."""
+    width = max([len("activation")] + [len(p.activation) for p in plans])
+    width = max([width] + [len(Path(f.source).stem) for f in failures])
+    head = ("direction", "entity", "create", "update", "delete", "conflicts", "blocked")
+    lines = [f"  {'activation':<{width}}  " + _cells(head)]
+    for plan in plans:
+        rows = summary_rows(plan)
+        for r in rows:
+            counts = (r.create, r.update, r.delete, r.conflicts, r.blocked)
+            cells = (r.direction, r.entity, *(f"{n:,}" for n in counts))
+            lines.append(f"  {r.activation:<{width}}  " + _cells(cells))
+        if not rows:
+            lines.append(f"  {plan.activation:<{width}}  no changes")
+    for failure in failures:
+        lines.append(f"  {Path(failure.source).stem:<{width}}  plan failed ({failure.source})")
+    return "\n".join([f"Summary of {set_line(set_totals(plans, failures))}", *lines])
+
+
+def _cells(cells: Sequence[str]) -> str:
+    direction, entity, *counts = cells
+    return f"{direction:<9}  {entity:<16}" + "".join(f"{c:>11}" for c in counts)

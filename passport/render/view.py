@@ -60,7 +60,7 @@ class GroupView:
 def _label(change: Change, show_pii: bool) -> str:
     parts = [
         f"{name}={shown(change.entity, name, value, show_pii)}"
-        for name, value in change.identity.items()
+        for name, value in change.shown_identity().items()
     ]
     return " ".join(parts)
 
@@ -236,6 +236,7 @@ class SetTotals:
     update: int = 0
     delete: int = 0
     link: int = 0
+    forget: int = 0
     conflicts: int = 0
     held: int = 0
     blocked: int = 0  # activations that apply would refuse
@@ -255,6 +256,7 @@ def set_totals(plans: Iterable[Plan], failures: Iterable[Failure] = ()) -> SetTo
         update=sum(p.count(Action.UPDATE) for p in plans),
         delete=sum(p.count(Action.DELETE) for p in plans),
         link=sum(p.count(Action.LINK) for p in plans),
+        forget=sum(p.count(Action.FORGET) for p in plans),
         conflicts=sum(len(p.conflicts) for p in plans),
         held=sum(len(p.suppressed) for p in plans),
         blocked=sum(1 for p in plans if p.blocked),
