@@ -1,0 +1,202 @@
+"""One HTTP request, done properly: credentials, retries with backoff, clear failures.
+
+Retried: 429, 502, 503 and 504 (honouring Retry-After), connection errors, timeouts, a
+body cut short and a 2xx body that is not JSON, with exponential backoff and jitter,
+within a bounded number of attempts and a bounded total time. Requests are idempotent
+(GET, PUT of a whole record, DELETE), so a retry never duplicates anything. A 401 gets
+one more try with fresh credentials. Anything else fails at once with the service's
+own reason. Every message is redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from passport.connectors.oneroster_rest.auth import Authenticator
+from passport.connectors.oneroster_rest.problems import HttpError, Redactor, clean_url, failure
+from passport.connectors.oneroster_rest.settings import Tuning
+
+log = logging.getLogger("passport.connectors.oneroster_rest")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+USER_AGENT = "passport-oneroster-rest"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    response: httpx.Response
+    data: Any  # the parsed JSON body (None when not asked for)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    problem: str  # why this attempt failed, for the log and the final message
+    status: int | None = None
+    retry_after: float | None = None
+
+
+class Http:
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        timeout_s: float,
+        tuning: Tuning,
+        redactor: Redactor,
+        auth: Authenticator | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.auth = auth
+        self.redact = redactor
+        self._timeout = httpx.Timeout(timeout_s)
+        self._timeout_s = timeout_s
+        self._tuning = tuning
+        self._sleep = sleep
+        self._clock = clock
+        self._random = random.Random()
+
+    def get_json(self, url: str, params: dict[str, str] | None = None) -> Reply:
+        return self._call("GET", url, params=params, parse=True)
+
+    def send(self, method: str, url: str, body: Any = None) -> httpx.Response:
+        content = orjson.dumps(body) if body is not None else None
+        return self._call(method, url, content=content).response
+
+    def post_form(self, url: str, form: dict[str, str], authorization: str) -> httpx.Response:
+        """An unauthenticated POST with its own Authorization (the OAuth 2 token request)."""
+        headers = {"Authorization": authorization}
+        return self._call("POST", url, form=form, headers=headers, signed=False).response
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        parse: bool = False,
+    ) -> Reply:
+        def build() -> httpx.Request:
+            request = self.client.build_request(
+                method, url, params=params, content=content, data=form, timeout=self._timeout
+            )
+            request.headers["Accept"] = "application/json"
+            request.headers["User-Agent"] = USER_AGENT
+            if content is not None:
+                request.headers["Content-Type"] = "application/json"
+            request.headers.update(headers or {})
+            if signed and self.auth is not None:
+                self.auth.sign(request)
+            return request
+
+        return self._attempts(method, url, build, parse, renewable=signed)
+
+    def _attempts(
+        self,
+        method: str,
+        url: str,
+        build: Callable[[], httpx.Request],
+        parse: bool,
+        *,
+        renewable: bool,
+    ) -> Reply:
+        started = self._clock()
+        deadline = started + self._tuning.retry_budget_s
+        attempt, renewed = 0, not renewable
+        while True:
+            attempt += 1
+            request = build()
+            outcome = self._once(request, parse)
+            if isinstance(outcome, Reply):
+                return outcome
+            if outcome.status == 401:
+                if not renewed and self.auth is not None and self.auth.rejected(request):
+                    renewed, attempt = True, attempt - 1
+                    continue
+                raise HttpError(self.redact(outcome.problem), 401)
+            if outcome.status is not None and outcome.status not in RETRY_STATUSES:
+                raise HttpError(self.redact(outcome.problem), outcome.status)
+            delay = self._delay(attempt, outcome.retry_after)
+            if attempt >= self._tuning.max_attempts or self._clock() + delay > deadline:
+                raise HttpError(self._given_up(outcome, attempt, started, delay), outcome.status)
+            log.info(
+                "retrying %s %s in %.2f s (attempt %d): %s",
+                method,
+                clean_url(url),
+                delay,
+                attempt + 1,
+                self.redact(outcome.problem),
+            )
+            self._sleep(delay)
+
+    def _once(self, request: httpx.Request, parse: bool) -> Reply | _Attempt:
+        url = str(request.url)
+        try:
+            response = self.client.send(request)
+        except TRANSIENT as error:
+            return _Attempt(self._transport_problem(url, error))
+        status = response.status_code
+        if 200 <= status < 300:
+            if not parse:
+                return Reply(response, None)
+            try:
+                return Reply(response, orjson.loads(response.content))
+            except orjson.JSONDecodeError as error:
+                return _Attempt(f"the answer from {clean_url(url)} is not valid JSON ({error})")
+        problem = failure(status, url, response.content, response.reason_phrase)
+        if status in RETRY_STATUSES:
+            return _Attempt(problem, status, retry_after(response.headers.get("Retry-After")))
+        return _Attempt(problem, status)
+
+    def _transport_problem(self, url: str, error: Exception) -> str:
+        where = clean_url(url)
+        if isinstance(error, httpx.TimeoutException):
+            return f"no answer from {where} within {self._timeout_s:g} s"
+        if isinstance(error, httpx.ConnectError):
+            return f"cannot connect to {where} ({error})"
+        return f"the connection to {where} broke off ({error or type(error).__name__})"
+
+    def _delay(self, attempt: int, after: float | None) -> float:
+        base = self._tuning.backoff_base_s
+        if after is not None:
+            return after + self._random.uniform(0, base)
+        ceiling = min(self._tuning.backoff_cap_s, base * 2 ** (attempt - 1))
+        return self._random.uniform(ceiling / 2, ceiling)
+
+    def _given_up(self, outcome: _Attempt, attempt: int, started: float, delay: float) -> str:
+        spent = self._clock() - started
+        if outcome.retry_after is not None and outcome.retry_after > self._tuning.retry_budget_s:
+            why = f"the service asked to wait {outcome.retry_after:g} s, beyond the retry budget"
+        else:
+            times = "once" if attempt == 1 else f"{attempt} times"
+            why = f"tried {times} in {spent:.1f} s"
+        return self.redact(f"{outcome.problem} ({why})")
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
