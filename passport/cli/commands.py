@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from passport.cli.apply import apply_command
+from passport.cli.diff import diff_command
 from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
@@ -19,6 +20,7 @@ ALL: list[click.Command] = [
     gallery,
     validate,
     schema,
+    diff_command,
     plan_command,
     apply_command,
     history_command,

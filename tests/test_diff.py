@@ -1,0 +1,334 @@
+"""`passport diff --base REF`: activations compared by meaning, risky changes flagged.
+
+Each test commits an activation to a fresh git repository, edits the working copy as a
+pull request would, and runs the command as a user does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from passport.cli import main
+
+LMS = """\
+version: 1
+name: lms
+application: oneroster-csv
+mode: export
+delivery:
+  path: ../out
+schools:
+  map:
+    - app: a-1
+      store: sch-001
+attributes:
+  users: [role, givenName, familyName, email]
+  classes: all
+export_until: 2027-06-30
+privacy_shield:
+  enabled: true
+  level: 2
+  key: ${env:SHIELD_KEY}
+safety:
+  max_delete: 5%
+  max_update: 50%
+  min_existing: 10
+"""
+
+SIS = """\
+version: 1
+name: sis
+application: oneroster-csv
+mode: import
+delivery:
+  path: ../sis
+schools:
+  auto: same-id
+attributes:
+  users: all
+  classes: all
+"""
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.edu", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose last commit holds configs/lms.yaml and configs/sis.yaml."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "lms.yaml").write_text(LMS)
+    (configs / "sis.yaml").write_text(SIS)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def edit(repo: Path, name: str, change: Callable[[str], str]) -> None:
+    path = repo / "configs" / f"{name}.yaml"
+    before = path.read_text()
+    after = change(before)
+    assert after != before, "the edit changed nothing"
+    path.write_text(after)
+
+
+def replace(old: str, new: str) -> Callable[[str], str]:
+    return lambda text: text.replace(old, new)
+
+
+def diff(*args: str) -> Result:
+    return CliRunner().invoke(main, ["diff", "--base", "HEAD", *args])
+
+
+def risks(*args: str, code: int = 2) -> list[dict[str, Any]]:
+    result = diff("--format", "json", *args)
+    assert result.exit_code == code, result.output
+    return [r for f in json.loads(result.stdout)["files"] for r in f["risks"]]
+
+
+def only(found: list[dict[str, Any]]) -> tuple[str, str, str]:
+    assert len(found) == 1, found
+    return found[0]["kind"], found[0]["severity"], found[0]["message"]
+
+
+# --- one test per risk flag -----------------------------------------------------------
+
+
+def test_privacy_shield_turned_off(repo: Path) -> None:
+    edit(repo, "lms", replace("enabled: true", "enabled: false"))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("shield-off", "high")
+    assert "users.email mask → keep" in message and "users.givenName mask → keep" in message
+
+
+def test_privacy_shield_level_lowered(repo: Path) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 1"))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("shield-lowered", "high")
+    assert message.startswith("privacy shield level lowered 2 → 1: users.email mask → keep")
+
+
+def test_a_shield_field_set_to_keep_is_a_lowered_shield(repo: Path) -> None:
+    edit(repo, "lms", replace("  level: 2\n", "  level: 2\n  fields: {users.email: keep}\n"))
+    assert only(risks()) == (
+        "shield-lowered",
+        "high",
+        "privacy shield weakened: users.email mask → keep",
+    )
+
+
+def test_personal_data_newly_shared_in_clear(repo: Path) -> None:
+    edit(repo, "lms", replace("familyName, email]", "familyName, email, phone, username]"))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("pii-shared", "high")
+    assert (
+        message
+        == "personal data newly shared with oneroster-csv: in clear: users.phone, users.username"
+    )
+
+
+def test_personal_data_newly_shared_pseudonymised_is_medium(repo: Path) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 3"))
+    edit(repo, "lms", replace("familyName, email]", "familyName, email, phone]"))
+    assert only(risks()) == (
+        "pii-shared",
+        "medium",
+        "personal data newly shared with oneroster-csv: pseudonymised: users.phone (mask)",
+    )
+
+
+def test_schools_added(repo: Path) -> None:
+    edit(
+        repo,
+        "lms",
+        replace(
+            "      store: sch-001\n", "      store: sch-001\n    - app: a-2\n      store: sch-002\n"
+        ),
+    )
+    assert only(risks()) == ("schools-added", "medium", "schools added: a-2 → sch-002")
+
+
+def test_every_school_taken(repo: Path) -> None:
+    edit(repo, "lms", replace("schools:\n  map:", "schools:\n  auto: same-id\n  map:"))
+    kind, severity, _ = only(risks())
+    assert (kind, severity) == ("schools-added", "medium")
+
+
+def test_mode_widened_from_import(repo: Path) -> None:
+    edit(repo, "sis", replace("mode: import", "mode: export"))
+    found = {r["kind"]: r for r in risks()}
+    assert found["mode-widened"]["severity"] == "high"
+    assert (
+        found["mode-widened"]["message"]
+        == "mode widened import → export: records now leave the district"
+    )
+    assert found["pii-shared"]["severity"] == "high"  # users: all now leaves, in clear
+
+
+def test_mode_widened_from_export_to_two_way(repo: Path) -> None:
+    edit(repo, "lms", replace("mode: export", "mode: two-way"))
+    found = risks()
+    assert [r["kind"] for r in found] == ["mode-widened"] and found[0]["severity"] == "medium"
+
+
+def test_safety_threshold_loosened(repo: Path) -> None:
+    edit(repo, "lms", replace("max_delete: 5%", "max_delete: 20%"))
+    assert only(risks()) == (
+        "safety-loosened",
+        "medium",
+        "safety max_delete loosened 5% → 20% (export: every entity)",
+    )
+
+
+def test_safety_threshold_removed_is_high(repo: Path) -> None:
+    edit(repo, "lms", replace("  max_update: 50%\n", ""))
+    assert only(risks()) == (
+        "safety-loosened",
+        "high",
+        "safety max_update loosened 50% → no limit (export: every entity)",
+    )
+
+
+def test_safety_floor_raised_and_an_override_loosened(repo: Path) -> None:
+    more = "  min_existing: 100\n  overrides:\n    - entity: users\n      max_delete: 30%\n"
+    edit(repo, "lms", replace("  min_existing: 10\n", more))
+    found = sorted(r["message"] for r in risks())
+    assert found == [
+        "safety max_delete loosened 5% → 30% (export: users)",
+        "safety min_existing loosened 10 → 100 (export: every entity)",
+    ]
+
+
+def test_export_until_extended(repo: Path) -> None:
+    edit(repo, "lms", replace("export_until: 2027-06-30", "export_until: 2029-06-30"))
+    assert only(risks()) == (
+        "export-extended",
+        "medium",
+        "export_until extended 2027-06-30 → 2029-06-30",
+    )
+
+
+def test_export_until_removed(repo: Path) -> None:
+    edit(repo, "lms", replace("export_until: 2027-06-30\n", ""))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("export-extended", "medium") and "no longer stop" in message
+
+
+def test_a_new_activation(repo: Path) -> None:
+    (repo / "configs" / "lms2.yaml").write_text(LMS.replace("name: lms", "name: lms2"))
+    found = {r["kind"]: r for r in risks()}
+    assert found["new-activation"]["severity"] == "high"
+    assert found["new-activation"]["message"] == "new export activation lms2 (oneroster-csv)"
+    assert found["pii-shared"]["severity"] == "medium"  # names and email, pseudonymised
+    new_import = SIS.replace("name: sis", "name: sis2")
+    (repo / "configs" / "lms2.yaml").unlink()
+    (repo / "configs" / "sis2.yaml").write_text(new_import)
+    assert only(risks()) == (
+        "new-activation",
+        "medium",
+        "new import activation sis2 (oneroster-csv)",
+    )
+
+
+# --- what is not risky, and the command itself -------------------------------------------
+
+
+def test_meaningless_edits_are_no_change(repo: Path) -> None:
+    def reword(text: str) -> str:
+        text = text.replace(
+            "[role, givenName, familyName, email]", "[email, familyName, givenName, role]"
+        )
+        return (
+            "# reviewed\n"
+            + text.replace("mode: export", "mode: export   # store -> app")
+            + "conflicts: store-wins\n"
+        )
+
+    edit(repo, "lms", reword)
+    result = diff()
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("passport diff against HEAD: 2 unchanged; no risky changes\n")
+
+
+def test_tightening_is_said_but_not_flagged(repo: Path) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 3"))
+    edit(repo, "lms", replace("max_delete: 5%", "max_delete: 2%"))
+    result = diff()
+    assert result.exit_code == 0, result.output
+    assert "  privacy_shield.level: 2 → 3\n" in result.output
+    assert '  safety.max_delete: "5%" → "2%"\n' in result.output
+
+
+def test_changes_are_said_in_words(repo: Path) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 1"))
+    edit(repo, "lms", replace("classes: all", "classes: [title]"))
+    result = diff("lms")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[2:6] == [
+        "configs/lms.yaml (lms): changed",
+        '  attributes.classes: "all" → ["title"]',
+        "  privacy_shield.level: 2 → 1",
+        "  ! high    shield-lowered    privacy shield level lowered 2 → 1: "
+        "users.email mask → keep, users.givenName mask → keep",
+    ]
+
+
+def test_a_removed_activation_is_said_not_flagged(repo: Path) -> None:
+    (repo / "configs" / "sis.yaml").unlink()
+    result = diff()
+    assert result.exit_code == 0
+    assert "configs/sis.yaml (sis): removed\n  activation removed\n" in result.output
+    assert diff("configs/sis.yaml").exit_code == 0
+
+
+def test_fail_on_sets_the_threshold(repo: Path) -> None:
+    edit(repo, "lms", replace("export_until: 2027-06-30", "export_until: 2029-06-30"))
+    assert diff("--fail-on", "medium").exit_code == 2
+    assert diff("--fail-on", "high").exit_code == 0
+
+
+def test_an_invalid_file_or_an_unknown_ref_is_an_error(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["diff", "--base", "no-such-branch"])
+    assert result.exit_code == 1 and "unknown git ref 'no-such-branch'" in result.output
+    edit(repo, "lms", replace("mode: export", "mode: sideways"))
+    result = diff()
+    assert result.exit_code == 1
+    assert "configs/lms.yaml (lms): invalid\n  configs/lms.yaml:4:7: mode:" in result.output
+
+
+def test_markdown_for_a_pull_request(repo: Path) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 1"))
+    result = diff("--format", "markdown")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == "<!-- passport-diff: lms sis -->"
+    assert "| 🔴 high | `lms` | privacy shield level lowered 2 → 1:" in result.output
+    assert "  - <code>privacy_shield.level: 2 → 1</code>" in lines
+
+
+def test_from_a_subfolder_with_names_and_files(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(repo, "lms", replace("level: 2", "level: 1"))
+    monkeypatch.chdir(repo / "configs")
+    result = CliRunner().invoke(main, ["diff", "--base", "HEAD", "lms.yaml", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    document = json.loads(result.stdout)
+    assert [f["file"] for f in document["files"]] == ["lms.yaml"]
+    assert (
+        CliRunner().invoke(main, ["diff", "--base", "HEAD", "--configs-dir", ".", "sis"]).exit_code
+        == 0
+    )
