@@ -66,6 +66,7 @@ class EntityTable:
     direction: str
     entity: str
     groups: list[GroupView] = field(default_factory=list)
+    breaches: list[str] = field(default_factory=list)  # safety limits this part goes over
 
     @property
     def total(self) -> int:
@@ -96,6 +97,10 @@ def _tables(plan: Plan, limit: int, show_pii: bool) -> list[EntityTable]:
     for group in groups(plan.changes, limit, show_pii):
         ident = (group.direction, group.entity)
         tables.setdefault(ident, EntityTable(*ident)).groups.append(group)
+    for breach in plan.breaches:
+        table = tables.get((breach.direction.value, breach.entity))
+        if table is not None:
+            table.breaches.append(str(breach))
     return list(tables.values())
 
 
