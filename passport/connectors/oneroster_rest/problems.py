@@ -28,7 +28,7 @@ HINTS = {
     "insufficient_scope": "the credentials lack the scope this needs: check scopes",
     "invalid_scope": "the service refuses a scope: check scopes",
     "unknownobject": "check service_url and version",
-    "server_busy": "the service is rate limiting; try again later",
+    "server_busy": "the service is busy; try again later",
 }
 STATUS_HINTS = {
     400: "the service refused the request",

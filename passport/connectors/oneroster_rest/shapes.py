@@ -95,14 +95,18 @@ READERS: dict[str, Converter] = {
     "rs": _refs,
     "ids": _ids,
 }
-_PLAN: dict[str, tuple[tuple[str, str, Converter], ...]] = {
-    entity: tuple(
-        (f.json, f.field, READERS[f.kind])
-        for f in (*specs, *ALIASES.get(entity, ()))
-        if f.field not in NEVER_READ
-    )
-    for entity, specs in TABLE.items()
-}
+_FieldPlan = tuple[tuple[str, str], ...]
+_ConvertPlan = tuple[tuple[str, str, Converter], ...]
+
+
+def _plans(entity: str) -> tuple[_FieldPlan, _ConvertPlan]:
+    specs = [f for f in (*TABLE[entity], *ALIASES.get(entity, ())) if f.field not in NEVER_READ]
+    scalars = tuple((f.json, f.field) for f in specs if f.kind == "s")
+    others = tuple((f.json, f.field, READERS[f.kind]) for f in specs if f.kind != "s")
+    return scalars, others
+
+
+_PLANS = {entity: _plans(entity) for entity in TABLE}
 
 
 def record(entity: str, raw: Mapping[str, Any]) -> Record:
@@ -112,7 +116,16 @@ def record(entity: str, raw: Mapping[str, Any]) -> Record:
         raise NoKey(entity)
     fields: dict[str, Value] = {}
     get = raw.get
-    for json_key, name, read in _PLAN[entity]:
+    scalars, others = _PLANS[entity]
+    for json_key, name in scalars:  # the hot loop: most fields are plain strings
+        value = get(json_key)
+        if value is None:
+            continue
+        if type(value) is not str:
+            value = _scalar(value)
+        if value:
+            fields[name] = value
+    for json_key, name, read in others:
         value = get(json_key)
         if value is not None:
             converted = read(value)

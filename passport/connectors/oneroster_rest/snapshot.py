@@ -112,12 +112,12 @@ class RestSnapshot:
         newest = Newest()
         try:
             for page in itertools.chain([first], rest):
-                for n, raw in enumerate(page.items):
-                    rec = _record(entity, page, n, raw)
-                    spool.add(rec.key, raw)
+                records = [_record(entity, page, n, raw) for n, raw in enumerate(page.items)]
+                spool.add_page((rec.key for rec in records), page.items)
+                for rec in records:
                     keys.add(rec.key)
                     newest.see(rec.modified)
-                    yield rec
+                yield from records
             _check_count(listing, len(keys))
         except BaseException:
             spool.discard()
@@ -205,13 +205,12 @@ class RestSnapshot:
 
 
 def _record(entity: str, page: Page, n: int, raw: Any) -> Record:
-    where = f"{clean_url(page.url)}: record {page.offset + n + 1} of the listing"
-    if not isinstance(raw, dict):
-        raise ConnectorError(f"{where} is not a JSON object", NOTHING_CHANGED)
     try:
         return shapes.record(entity, raw)
-    except shapes.NoKey:
-        raise ConnectorError(f"{where} has no sourcedId", NOTHING_CHANGED) from None
+    except (shapes.NoKey, AttributeError):
+        where = f"{clean_url(page.url)}: record {page.offset + n + 1} of the listing"
+        what = "has no sourcedId" if isinstance(raw, dict) else "is not a JSON object"
+        raise ConnectorError(f"{where} {what}", NOTHING_CHANGED) from None
 
 
 def _check_count(listing: Listing, distinct: int) -> None:
