@@ -52,6 +52,7 @@ class Clients:
     token_lifetime_s: float = 3600.0
     tokens: dict[str, tuple[str, float, frozenset[str]]] = field(default_factory=dict)
     issued: int = 0
+    every_token: list[str] = field(default_factory=list)  # for tests that look for leaks
     _nonces: set[tuple[str, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,6 +72,7 @@ class Clients:
         with self._lock:
             self.tokens[token] = (client, time.monotonic() + self.token_lifetime_s, scopes)
             self.issued += 1
+            self.every_token.append(token)
         return {
             "access_token": token,
             "token_type": "bearer",
