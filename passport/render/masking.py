@@ -7,9 +7,10 @@ value of a personal-data field never reaches an output by accident.
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from passport.model import Value
-from passport.oneroster import is_pii
+from passport.oneroster import SPECS, is_pii
 
 SENSITIVE = "(sensitive)"
 CHANGED = "(changed)"
@@ -17,6 +18,13 @@ CHANGED = "(changed)"
 
 def hidden(entity: str, field_name: str, show_pii: bool = False) -> bool:
     return not show_pii and is_pii(entity, field_name)
+
+
+@cache
+def hidden_fields(entity: str, show_pii: bool = False) -> frozenset[str]:
+    """Every field of `entity` a rendering leaves out (the same rule as `hidden`)."""
+    spec = SPECS.get(entity)
+    return frozenset() if show_pii or spec is None else spec.pii
 
 
 def shown(entity: str, field_name: str, value: Value | None, show_pii: bool = False) -> str:
