@@ -6,6 +6,7 @@ nothing is applied (tests/e2e/test_rest_two_way.py shows that through the CLI).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -193,3 +194,24 @@ def read_everything(server: OneRosterServer) -> dict[str, list[str]]:
         return {e: [r.key for r in snap.read(e)] for e in ENTITIES}
     finally:
         connector.close()
+
+
+def test_a_collection_that_changes_mid_read_aborts_the_listing(server: OneRosterServer) -> None:
+    server.faults.add("grow", path="/users", after=2)
+    assert failing(server) == (
+        f"{server.service_url}/rostering/v1p2/users: the collection changed while it was read "
+        "(total 40, then 41)"
+    )
+
+
+def test_closing_the_connector_stops_retries_at_once(server: OneRosterServer) -> None:
+    server.faults.add("status", path="/users", status=503, times=None)
+    connector = open_connector(server, tuning=Tuning(backoff_base_s=5.0, retry_budget_s=60))
+    reading = connector.snapshot(["users"]).read("users")
+    closer = threading.Timer(0.3, connector.close)
+    closer.start()
+    started = time.monotonic()
+    with pytest.raises(ConnectorError, match="was given up: the connection closed"):
+        list(reading)
+    assert time.monotonic() - started < 3
+    closer.join()

@@ -8,8 +8,12 @@ from typing import cast
 
 import httpx
 import pytest
-from rest_fixtures import OneRosterServer, RosterData, open_connector, serve
+from rest_fixtures import FAST, OneRosterServer, RosterData, delivery, open_connector, serve
 
+from passport.connectors.base import ConnectContext
+from passport.connectors.oneroster_rest import connect
+from passport.connectors.oneroster_rest.http import Reply, retry_after
+from passport.connectors.oneroster_rest.paging import Listing
 from passport.errors import ConnectorError
 from passport.model import Record
 from passport.oneroster import ENTITIES
@@ -214,3 +218,55 @@ def test_an_empty_service_is_a_complete_empty_listing() -> None:
     with serve(RosterData()) as server:
         records = read_all(server)
         assert all(records[e] == [] for e in ENTITIES)
+
+
+def test_reads_report_progress(server: OneRosterServer) -> None:
+    seen: list[tuple[str, int, int | None]] = []
+    server.max_limit = 15
+    context = ConnectContext(
+        base_dir=".",
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+        extra={"tuning": FAST},
+    )
+    connector = connect(delivery(server), context)
+    try:
+        list(connector.snapshot(["users"]).read("users"))
+    finally:
+        connector.close()
+    assert seen == [
+        ("fetching users", 15, 40),
+        ("fetching users", 30, 40),
+        ("fetching users", 40, 40),
+    ]
+
+
+def test_a_next_link_to_another_host_is_refused(server: OneRosterServer) -> None:
+    """The bearer token goes only where service_url points."""
+    connector = open_connector(server)
+    try:
+        url = f"{server.service_url}/rostering/v1p2/users"
+        listing = Listing(
+            connector.session.http, url, "users", params={}, page_size=5, concurrency=1
+        )
+        link = '<https://elsewhere.example/users?offset=5>; rel="next"'
+        response = httpx.Response(200, headers={"Link": link}, request=httpx.Request("GET", url))
+        with pytest.raises(
+            ConnectorError, match=r"leads to another host \(https://elsewhere.example/users\)"
+        ):
+            listing._next(Reply(response, None))
+    finally:
+        connector.close()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        (" 0 ", 0.0),
+        ("soon", None),
+        (None, None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float | None) -> None:
+    assert retry_after(header) == seconds

@@ -353,6 +353,14 @@ class RosterData:
             self._changed(entity, key)
             return True
 
+    def grow(self, entity: str) -> str:
+        """Add a copy of the last active record under a new key (data moving mid-read)."""
+        with self.lock:
+            key, stored = list(self.active(entity).items())[-1]
+            new_key = f"{key}-{self.generation}"
+            self.put(entity, new_key, stored)
+            return new_key
+
     def edit(self, entity: str, key: str, **fields: Any) -> None:
         """Change fields of a stored record as the application's own users would."""
         with self.lock:

@@ -14,6 +14,7 @@ A rule hits requests whose method and path match, after letting `after` of them 
 | drop_after    | the request is carried out, then the connection closes unanswered   |
 | expire_token  | every OAuth 2 token issued so far stops working                     |
 | no_sourcedid  | the page's first record comes without its sourcedId                 |
+| grow          | a record is added to the collection just before this page is cut    |
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ KINDS = frozenset(
         "drop_after",
         "expire_token",
         "no_sourcedid",
+        "grow",
     }
 )
 RANDOM_KINDS = (

@@ -209,11 +209,13 @@ class Handler(BaseHTTPRequestHandler):
             offset = max(0, int(query.get("offset", ["0"])[0]))
         except ValueError:
             return imsx(version, 400, "limit and offset must be numbers", "invalid_data")
+        entity, wrapper, _ = COLLECTIONS[collection]
+        if fault is not None and fault.kind == "grow":
+            app.data.grow(entity)
         try:
             keys = app.data.listed(collection, query.get("filter", [None])[0])
         except BadFilter as error:
             return imsx(version, 400, f"unsupported filter {error}", "invalid_filter_field")
-        entity, wrapper, _ = COLLECTIONS[collection]
         page = keys[offset : offset + limit]
         if fault is not None and fault.kind == "short":
             page = page[: len(page) // 2]

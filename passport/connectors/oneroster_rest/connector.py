@@ -74,6 +74,7 @@ class RestConnector:
         return self._writer.write(ops)
 
     def close(self) -> None:
+        self.session.http.close()
         for snap in self._snapshots:
             snap.close()
         self._snapshots.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,6 @@ class Http:
         tuning: Tuning,
         redactor: Redactor,
         auth: Authenticator | None = None,
-        sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
@@ -63,9 +63,14 @@ class Http:
         self._timeout = httpx.Timeout(timeout_s)
         self._timeout_s = timeout_s
         self._tuning = tuning
-        self._sleep = sleep
+        self._closed = threading.Event()
         self._clock = clock
         self._random = random.Random()
+
+    def close(self) -> None:
+        """Stop retrying: requests still waiting to be retried give up (a read aborted,
+        or the connector closed)."""
+        self._closed.set()
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> Reply:
         return self._call("GET", url, params=params, parse=True)
@@ -120,6 +125,8 @@ class Http:
         attempt, renewed = 0, not renewable
         while True:
             attempt += 1
+            if self._closed.is_set():
+                raise HttpError(f"{method} {clean_url(url)} was given up: the connection closed")
             request = build()
             outcome = self._once(request, parse)
             if isinstance(outcome, Reply):
@@ -142,7 +149,7 @@ class Http:
                 attempt + 1,
                 self.redact(outcome.problem),
             )
-            self._sleep(delay)
+            self._closed.wait(delay)
 
     def _once(self, request: httpx.Request, parse: bool) -> Reply | _Attempt:
         url = str(request.url)

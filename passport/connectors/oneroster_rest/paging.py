@@ -90,7 +90,7 @@ class Listing:
                 window.append((offset, pool.submit(self._fetch_offset, offset)))
 
         try:
-            for _ in range(self.concurrency * 2):
+            for _ in range(self.concurrency + 2):  # a few parsed pages ahead, no more
                 submit()
             while window:
                 offset, future = window.popleft()
