@@ -27,8 +27,8 @@ from passport.model import (
 from passport.oneroster import ENTITIES
 from passport.plan.exporting import Outgoing, desired_index, no_transform, plan_export_entity
 from passport.plan.fingerprint import Tally
-from passport.plan.importing import EntityPlan, plan_import_entity
-from passport.plan.reading import index_app, read_orgs_in_app
+from passport.plan.importing import EntityPlan, ImportSource, plan_import_entity
+from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches
 from passport.plan.scope import Scope, Translator
 from passport.plan.shield import shielded_fields
@@ -122,15 +122,13 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
         if entity not in inputs.readable:
             continue
         records: Iterable[Record] = orgs if entity == "orgs" else app.read(entity)
-        index = index_app(entity, records, scope, translator, inputs.progress)
-        app_tally.add_pairs(entity, index.pairs)
-        if not app.is_complete(entity):
+        complete = app.is_complete(entity)
+        if not complete:
             _keep_owned(scope, entity, act.name, store)
         store_tally.add(entity)
-        inputs.progress(f"comparing {entity}", len(index.pairs), len(index.pairs))
-        part = plan_import_entity(
-            entity, act.name, index, app, store, scope, translator, store_tally
-        )
+        app_tally.add(entity)
+        source = ImportSource(entity, records, complete, scope, translator, inputs.progress)
+        part = plan_import_entity(source, act.name, store, store_tally, app_tally)
         out.add([Direction.IMPORT], entity, part)
         mark = app.watermark(entity)
         if mark:

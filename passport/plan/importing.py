@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from passport.canonical import digest
+from passport.errors import PlanError
 from passport.model import (
     Action,
     Change,
@@ -24,10 +26,9 @@ from passport.model import (
     Value,
 )
 from passport.plan.fingerprint import Tally
-from passport.plan.join import merge_join
-from passport.plan.reading import DELETED, SideIndex, fetch_app
+from passport.plan.reading import DELETED
 from passport.plan.scope import Scope, Translator, identity_of, school_of
-from passport.plan.sources import AppSide, BaseLike, StoredLike, StoreSide
+from passport.plan.sources import Progress, StoredLike, StoreSide
 
 
 @dataclass
@@ -57,61 +58,104 @@ def _only(fields: Fields, names: tuple[str, ...]) -> dict[str, Value]:
     return {n: fields[n] for n in names if n in fields}
 
 
-def _bucket(
-    entity: str,
-    activation: str,
-    index: SideIndex,
-    complete: bool,
-    store: StoreSide,
-    store_tally: Tally,
-) -> _Buckets:
-    buckets = _Buckets()
-    bases: Iterable[tuple[str, BaseLike]] = (
-        (b.key, b) for b in store.base_scan(activation, entity)
-    )
-    for key, app_digest, base in merge_join(index.pairs, bases):
-        if base is not None:
-            store_tally.line(
-                f"{key}\x1f{base.digest}\x1f{base.store_digest}\x1f{base.current_store_digest}"
-            )
-        gone = base is not None and base.current_store_digest is None
-        if app_digest is None:
-            if complete and base is not None:
-                (buckets.forget if gone else buckets.delete).append(key)
-        elif app_digest == DELETED:
+# A base row as the import keeps it in memory: just the agreed digest when the store copy
+# is as agreed (nearly always), else (digest, store digest then, store digest now or None).
+_Base = str | tuple[str, str | None, str | None]
+
+
+def _load_base(store: StoreSide, activation: str, entity: str, tally: Tally) -> dict[str, _Base]:
+    bases: dict[str, _Base] = {}
+    for key, agreed, then, now in store.base_digests(activation, entity):
+        tally.line(f"{key}\x1f{agreed}\x1f{then}\x1f{now}")
+        bases[key] = agreed if then == now and now is not None else (agreed, then, now)
+    return bases
+
+
+def _gone(base: _Base) -> bool:
+    return not isinstance(base, str) and base[2] is None
+
+
+@dataclass
+class ImportSource:
+    """One entity's application records as the import reads them, in store space."""
+
+    entity: str
+    records: Iterable[Record]
+    complete: bool
+    scope: Scope
+    translator: Translator
+    progress: Progress
+
+
+def _stream(
+    source: ImportSource, bases: dict[str, _Base], tally: Tally
+) -> tuple[_Buckets, dict[str, Record]]:
+    """One pass over the application's records against the base, held by key: each record
+    is projected and digested once, and kept in full only where it differs."""
+    entity, scope, buckets = source.entity, source.scope, _Buckets()
+    incoming: dict[str, Record] = {}
+    admit = scope.admitter(entity)
+    to_key, to_fields = source.translator.key_to_store, source.translator.fields_to_store
+    narrow, project = scope.narrow, scope.project
+    stage = f"reading {entity}"
+    for n, rec in enumerate(source.records, 1):
+        if n % 50_000 == 0:
+            source.progress(stage, n, None)
+        key = to_key(entity, rec.key)
+        if rec.deleted:
+            tally.line(f"{key}\x1f{DELETED}")
+            base = bases.pop(key, None)
             if base is None:
                 buckets.foreign_delete.append(key)
             else:
-                (buckets.forget if gone else buckets.delete).append(key)
-        elif base is None:
+                (buckets.forget if _gone(base) else buckets.delete).append(key)
+            continue
+        fields = to_fields(entity, rec.fields)
+        if not admit(key, fields):
+            continue
+        projected = project(entity, narrow(entity, fields))
+        digest_now = digest(projected)
+        tally.line(f"{key}\x1f{digest_now}")
+        if key in incoming:
+            raise PlanError(
+                f"the application lists {entity} {key!r} twice",
+                "fix the source so that every sourcedId appears once",
+            )
+        base = bases.pop(key, None)
+        if base is None:
             buckets.create.append(key)
-        elif gone:
-            buckets.recreate.append(key)
-        elif app_digest != base.digest or base.current_store_digest != base.store_digest:
+        elif isinstance(base, str):
+            if base == digest_now:
+                continue
             buckets.update.append(key)
-    return buckets
+        elif base[2] is None:
+            buckets.recreate.append(key)
+        else:
+            buckets.update.append(key)
+        incoming[key] = Record(key, projected, rec.modified)
+    if source.complete:
+        for key, base in bases.items():
+            (buckets.forget if _gone(base) else buckets.delete).append(key)
+    return buckets, incoming
 
 
 def plan_import_entity(
-    entity: str,
+    source: ImportSource,
     activation: str,
-    index: SideIndex,
-    app: AppSide,
     store: StoreSide,
-    scope: Scope,
-    translator: Translator,
     store_tally: Tally,
+    app_tally: Tally,
 ) -> EntityPlan:
+    entity, scope = source.entity, source.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
-    buckets = _bucket(entity, activation, index, app.is_complete(entity), store, store_tally)
+    bases = _load_base(store, activation, entity, store_tally)
+    buckets, incoming = _stream(source, bases, app_tally)
+    del bases
     candidates = buckets.create + buckets.update
     stored = store.get(entity, candidates + buckets.delete) if candidates or buckets.delete else {}
     for key in sorted(stored):
         store_tally.add("get", key, stored[key].digest)
     owners = store.owners(entity, [k for k in buckets.create if k in stored])
-    incoming = fetch_app(
-        entity, app, buckets.create + buckets.update + buckets.recreate, scope, translator
-    )
     direction = Direction.IMPORT
     recreate = set(buckets.recreate)
     for key in buckets.create + buckets.recreate:
@@ -149,8 +193,9 @@ def plan_import_entity(
         if current is None:
             continue
         result.changes.append(_delete(entity, key, current.fields, scope))
+    foreign = store.get(entity, buckets.foreign_delete) if buckets.foreign_delete else {}
     for key in buckets.foreign_delete:
-        if key in stored or store.get(entity, [key]):
+        if key in foreign:
             result.suppressed.append(
                 Suppressed(
                     entity,

@@ -1,4 +1,4 @@
-"""The store interface: what every backend (SQLite now, PostgreSQL later) provides.
+"""The store interface: what every backend (SQLite, PostgreSQL) provides.
 
 The store is the district hub. It keeps:
 - records: canonical OneRoster records per entity, keyed by sourcedId, each with the
@@ -146,6 +146,13 @@ class Store(Protocol):
 
     def base_count(self, activation: str, entity: str) -> int: ...
 
+    def base_digests(
+        self, activation: str, entity: str
+    ) -> Iterator[tuple[str, str, str | None, str | None]]:
+        """`base_scan` without the values, as plain tuples, for the hot path of a plan:
+        (key, agreed digest, store digest then, store digest now or None), sorted by key."""
+        ...
+
     def watermark(self, activation: str, entity: str) -> str | None: ...
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
@@ -180,4 +187,17 @@ class Store(Protocol):
 
     def entities_digest(self, entities: Sequence[str]) -> str:
         """A digest of all records of the entities (used by `store copy` to verify)."""
+        ...
+
+    # what the store holds (for `store copy`)
+    def entities(self) -> list[str]:
+        """Every entity with records or base rows, sorted."""
+        ...
+
+    def activations(self) -> list[str]:
+        """Every activation with base rows, watermarks or runs, sorted."""
+        ...
+
+    def watermarks(self, activation: str) -> dict[str, str]:
+        """The activation's watermark per entity."""
         ...
