@@ -105,6 +105,16 @@ class SQLiteStore(SQLiteHistory):
             fields = None if data is None else orjson.loads(data)
             yield BaseEntry(key, digest, store_digest, fields, current)
 
+    def base_digests(
+        self, activation: str, entity: str
+    ) -> Iterator[tuple[str, str, str | None, str | None]]:
+        sql = (
+            "SELECT b.key, b.digest, b.store_digest, r.digest FROM base AS b "
+            "LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
+            "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
+        )
+        yield from self._stream(sql, (activation, entity))
+
     def base_count(self, activation: str, entity: str) -> int:
         sql = "SELECT count(*) FROM base WHERE activation = ? AND entity = ?"
         return int(self._one(sql, (activation, entity)))
