@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from passport.errors import StoreError
@@ -27,28 +28,48 @@ __all__ = [
     "Store",
     "StoreTransaction",
     "StoredRecord",
+    "migrated_message",
     "open_store",
 ]
 
 
-def open_store(url: str | None = None, *, base_dir: Path | None = None) -> Store:
+def open_store(
+    url: str | None = None,
+    *,
+    base_dir: Path | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Store:
     """Open (creating and migrating as needed) the store at `url`.
 
     `url` if given, else $PASSPORT_STORE, else `.passport/store.db` under `base_dir`
     (default: the current directory). Relative paths resolve against `base_dir` too.
+    `notice` is told, in a sentence, when opening changed the store's schema: always for
+    PostgreSQL (tables appear in a shared database), and for SQLite when an existing
+    file was upgraded (a new file is just created).
     """
     location = resolve(url, base_dir=base_dir)
-    return _open(location)
+    store, migrated, fresh = _open(location)
+    if notice is not None and migrated and (location.backend == "postgresql" or not fresh):
+        notice(migrated_message(store.url, migrated, fresh))
+    return store
 
 
-def _open(location: Location) -> Store:
+def migrated_message(url: str, migrated: list[int], fresh: bool) -> str:
+    versions = ", ".join(str(v) for v in migrated)
+    done = "created the store schema" if fresh else "upgraded the store schema"
+    return f"passport: {done} at {url} (migrations {versions} applied)"
+
+
+def _open(location: Location) -> tuple[Store, list[int], bool]:
+    """The store, the migrations just applied, and whether it was new."""
     if location.backend == "sqlite":
         from passport.store.sqlite import SQLiteStore
 
-        return SQLiteStore(location.path, location.url, create_folder=location.is_default)
+        lite = SQLiteStore(location.path, location.url, create_folder=location.is_default)
+        return lite, lite.migrated, lite.migrated[:1] == [1]
     if location.backend == "postgresql":
-        raise StoreError(
-            f"the PostgreSQL store is not available in this version ({location.url})",
-            "use a SQLite file for now: --store path/to/store.db or PASSPORT_STORE",
-        )
+        from passport.store.postgres import PostgresStore
+
+        pg = PostgresStore(location)
+        return pg, pg.migrated, pg.migrated[:1] == [1]
     raise StoreError(f"unknown store backend {location.backend!r}")

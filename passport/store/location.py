@@ -5,7 +5,12 @@ Accepted forms:
   `base_dir` (default: the current directory);
 - `sqlite:///abs/path` (absolute) and `sqlite:relative/path`;
 - `:memory:` (a private in-memory store, for tests and experiments);
-- `postgresql://...` / `postgres://...` (recognised; the backend arrives in a later version).
+- `postgresql://[user[:${env:NAME}]@]host[:port]/database[?schema=NAME&...]` (also
+  `postgres://`): a PostgreSQL store in schema NAME (default `passport`), so several
+  districts can share one server. The password comes by reference (`${env:NAME}` or
+  `${file:PATH}` in the URL, resolved when the connection opens) or from libpq's own
+  PGPASSWORD and ~/.pgpass; a plain password in the URL is refused. Other query
+  parameters (sslmode, connect_timeout, ...) go to libpq as they are.
 
 Nothing here opens a database. A URL shown to a user never includes a password.
 """
@@ -16,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from passport.errors import StoreError
 
@@ -26,6 +31,19 @@ MEMORY = ":memory:"
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+):")
 _POSTGRES = frozenset({"postgresql", "postgres"})
+DEFAULT_SCHEMA = "passport"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# A password reference in the user-info part; `${file:/path}` holds slashes, so it is
+# taken out before the URL is split.
+_PASSWORD_REF = re.compile(
+    r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:)(?P<ref>\$\{(?:env|file):[^{}]+\})@"
+)
+_REF_MARK = "PASSPORT-PASSWORD-REFERENCE"
+_QUERY_PASSWORD = re.compile(r"((?:^|&)password=)[^&]*")
+_PG_HINT = (
+    "write the password as a reference, postgresql://user:${env:NAME}@host/db, "
+    "or leave it out and let libpq find it (PGPASSWORD, ~/.pgpass)"
+)
 _HINT = (
     f"give a file path, sqlite:///absolute/path or sqlite:relative/path (via --store or {ENV_VAR})"
 )
@@ -36,8 +54,10 @@ class Location:
     backend: str  # "sqlite" | "postgresql"
     url: str  # for messages: never includes a password
     path: Path | None = None  # sqlite: the database file; None for :memory:
-    dsn: str = ""  # postgresql: the connection string as given (may hold a password)
+    dsn: str = ""  # postgresql: the URL for libpq, without password and schema
     is_default: bool = False  # the built-in default: its folder may be created
+    schema: str = ""  # postgresql: the schema holding the store's tables
+    password_ref: str = ""  # postgresql: `${env:NAME}` / `${file:PATH}`, resolved on connect
 
 
 def resolve(url: str | None = None, *, base_dir: Path | None = None) -> Location:
@@ -65,25 +85,66 @@ def parse(url: str, base: Path) -> Location:
                 raise StoreError(f"store URL {url!r} has no absolute path", _HINT)
         return _sqlite_location(rest, base, url)
     if scheme in _POSTGRES:
-        return Location("postgresql", redact(url), dsn=url)
+        return _postgres_location(url)
     raise StoreError(f"unknown store URL scheme {scheme!r} in {redact(url)!r}", _HINT)
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced by `***`."""
+    """The URL with any password (in the user info or a `password=` parameter) as `***`."""
     try:
         parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user = parts.username or ""
+            host = parts.hostname or ""
+            if ":" in host:
+                host = f"[{host}]"
+            port = f":{parts.port}" if parts.port is not None else ""
+            netloc = f"{user}:***@{host}{port}"
     except ValueError:
         return "<unparsable store URL>"
-    if parts.password is None:
+    query = _QUERY_PASSWORD.sub(r"\1***", parts.query)
+    if netloc == parts.netloc and query == parts.query:
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
-    netloc = f"{user}:***@{host}{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _postgres_location(given: str) -> Location:
+    """Take the password reference and the schema out; refuse a plain password."""
+    url, ref = given, ""
+    found = _PASSWORD_REF.match(given)
+    if found:
+        ref = found["ref"]
+        url = f"{found['head']}{_REF_MARK}@{given[found.end() :]}"
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError as exc:
+        raise StoreError(f"cannot read the store URL {redact(given)!r} ({exc})", _PG_HINT) from exc
+    if password not in (None, _REF_MARK) or any(k == "password" for k, _ in query):
+        raise StoreError(
+            f"the store URL {redact(given)!r} holds a password in plain text", _PG_HINT
+        )
+    schemas = [v for k, v in query if k == "schema"]
+    schema = schemas[-1] if schemas else DEFAULT_SCHEMA
+    if not _SCHEMA_NAME.match(schema):
+        raise StoreError(
+            f"{schema!r} is not a usable schema name (in {redact(given)!r})",
+            "use lower-case letters, digits and _ (at most 63, not starting with a digit), "
+            "e.g. ?schema=district_a",
+        )
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    netloc = parts.netloc.replace(f":{_REF_MARK}@", "@")
+    dsn = urlunsplit(("postgresql", netloc, parts.path, rest, ""))
+    shown = urlunsplit(("postgresql", netloc, parts.path, _shown_query(rest, schema), ""))
+    if ref:
+        shown = shown.replace("@", ":***@", 1) if "@" in netloc else shown
+    return Location("postgresql", shown, dsn=dsn, schema=schema, password_ref=ref)
+
+
+def _shown_query(rest: str, schema: str) -> str:
+    return "&".join(q for q in (f"schema={schema}", rest) if q)
 
 
 def _sqlite_location(raw: str, base: Path, given: str) -> Location:

@@ -1,7 +1,10 @@
 """The store's schema as a registry of numbered migrations, one transaction each.
 
-Each migration is portable SQL with a few dialect slots (`{blob}`, `{without_rowid}`),
-so the PostgreSQL backend reuses the same table design. Applied migrations are recorded
+Each migration is portable SQL with a few dialect slots (`{blob}`, `{without_rowid}`,
+`{key}`), so the PostgreSQL backend reuses the same table design. `{key}` is the type of
+every column that is sorted or joined on: PostgreSQL gives it COLLATE "C" so that it
+sorts by code point, like SQLite's BINARY collation and Python's `str` (plans merge-join
+key-sorted streams from both). Applied migrations are recorded
 in `schema_migrations(version, name, applied_at)`. Opening a store applies the pending
 ones in order; a store whose schema is newer than this code is refused.
 """
@@ -16,8 +19,13 @@ from datetime import UTC, datetime
 from passport.errors import StoreError
 
 DIALECTS: dict[str, dict[str, str]] = {
-    "sqlite": {"blob": "BLOB", "without_rowid": " WITHOUT ROWID", "real": "REAL"},
-    "postgresql": {"blob": "BYTEA", "without_rowid": "", "real": "DOUBLE PRECISION"},
+    "sqlite": {"blob": "BLOB", "without_rowid": " WITHOUT ROWID", "real": "REAL", "key": "TEXT"},
+    "postgresql": {
+        "blob": "BYTEA",
+        "without_rowid": "",
+        "real": "DOUBLE PRECISION",
+        "key": 'TEXT COLLATE "C"',
+    },
 }
 
 TRACKING_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -43,17 +51,17 @@ _INITIAL = Migration(
     "records, base, watermarks, runs, locks",
     (
         """CREATE TABLE records (
-            entity TEXT NOT NULL,
-            key TEXT NOT NULL,
+            entity {key} NOT NULL,
+            key {key} NOT NULL,
             data {blob} NOT NULL,
             digest TEXT NOT NULL,
             modified TEXT,
             PRIMARY KEY (entity, key)
         ){without_rowid}""",
         """CREATE TABLE base (
-            activation TEXT NOT NULL,
-            entity TEXT NOT NULL,
-            key TEXT NOT NULL,
+            activation {key} NOT NULL,
+            entity {key} NOT NULL,
+            key {key} NOT NULL,
             digest TEXT NOT NULL,
             store_digest TEXT,
             data {blob},
@@ -61,16 +69,16 @@ _INITIAL = Migration(
         ){without_rowid}""",
         "CREATE INDEX base_owners ON base (entity, key, activation)",
         """CREATE TABLE watermarks (
-            activation TEXT NOT NULL,
-            entity TEXT NOT NULL,
+            activation {key} NOT NULL,
+            entity {key} NOT NULL,
             value TEXT NOT NULL,
             PRIMARY KEY (activation, entity)
         ){without_rowid}""",
         """CREATE TABLE runs (
-            id TEXT PRIMARY KEY,
-            activation TEXT NOT NULL,
+            id {key} PRIMARY KEY,
+            activation {key} NOT NULL,
             mode TEXT NOT NULL,
-            started_at TEXT NOT NULL,
+            started_at {key} NOT NULL,
             finished_at TEXT,
             "user" TEXT NOT NULL,
             host TEXT NOT NULL,
@@ -86,7 +94,7 @@ _INITIAL = Migration(
         "CREATE INDEX runs_by_activation ON runs (activation, started_at)",
         "CREATE INDEX runs_by_start ON runs (started_at)",
         """CREATE TABLE locks (
-            activation TEXT PRIMARY KEY,
+            activation {key} PRIMARY KEY,
             id TEXT NOT NULL,
             owner TEXT NOT NULL,
             host TEXT NOT NULL,
@@ -114,7 +122,7 @@ def migrate_sqlite(
     check_registry(migrations)
     _refuse_foreign(conn, where)
     conn.execute(TRACKING_TABLE)
-    _refuse_newer(_applied(conn), migrations, where)
+    refuse_newer(_applied(conn), migrations, where)
     done: list[int] = []
     for migration in migrations:
         if _apply_one(conn, migration):
@@ -145,7 +153,7 @@ def _applied(conn: sqlite3.Connection) -> set[int]:
     return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
 
 
-def _refuse_newer(applied: set[int], migrations: Sequence[Migration], where: str) -> None:
+def refuse_newer(applied: set[int], migrations: Sequence[Migration], where: str) -> None:
     known = len(migrations)
     newest = max(applied, default=0)
     if newest > known:

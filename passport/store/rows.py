@@ -29,6 +29,12 @@ RUN_COLUMNS = (
     "errors",
     "extra",
 )
+ENTITIES_SQL = "SELECT entity FROM records UNION SELECT entity FROM base ORDER BY 1"
+ACTIVATIONS_SQL = (
+    "SELECT activation FROM base UNION SELECT activation FROM watermarks "
+    "UNION SELECT activation FROM runs ORDER BY 1"
+)
+WATERMARKS_SQL = "SELECT entity, value FROM watermarks WHERE activation = ? ORDER BY entity"
 LOCK_COLUMNS = (
     "activation",
     "id",

@@ -23,6 +23,7 @@ import orjson
 from passport.errors import StoreError
 from passport.store.base import BaseEntry, StoredRecord, StoreTransaction
 from passport.store.migrations import MIGRATIONS, Migration, migrate_sqlite
+from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
 from passport.store.sqlite_conn import connect, errors
 from passport.store.sqlite_history import SQLiteHistory
 from passport.store.sqlite_tx import SQLiteTransaction
@@ -155,6 +156,17 @@ class SQLiteStore(SQLiteHistory):
                 hasher.update(b"\n")
         return hasher.hexdigest()
 
+    # --- what the store holds -------------------------------------------------------
+
+    def entities(self) -> list[str]:
+        return [row[0] for row in self._all(ENTITIES_SQL, ())]
+
+    def activations(self) -> list[str]:
+        return [row[0] for row in self._all(ACTIVATIONS_SQL, ())]
+
+    def watermarks(self, activation: str) -> dict[str, str]:
+        return dict(self._all(WATERMARKS_SQL, (activation,)))
+
     # --- helpers ---------------------------------------------------------------------
 
     def _sync(self) -> None:
@@ -168,6 +180,11 @@ class SQLiteStore(SQLiteHistory):
             # The connection may have rolled back already (an I/O error, a full disk).
             with suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
+
+    def _all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        self._sync()
+        with errors(self._where):
+            return list(self._conn.execute(sql, params).fetchall())
 
     def _one(self, sql: str, params: Sequence[Any]) -> Any:
         self._sync()

@@ -40,10 +40,7 @@ def connect(path: Path | None, *, create_folder: bool) -> sqlite3.Connection:
     try:
         with errors(where):
             if path is not None:
-                import os
-
-                if os.environ.get("PS"):
-                    conn.execute(f"PRAGMA page_size = {os.environ['PS']}")
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # new files only
                 conn.execute("PRAGMA journal_mode = WAL").fetchone()
             for pragma in PRAGMAS:
                 conn.execute(pragma)

@@ -1,6 +1,7 @@
-"""The `store` fixture runs every store test against each backend (only SQLite so far).
+"""The `store` fixture runs every store test against each backend.
 
-A PostgreSQL backend joins by adding "postgresql" to BACKENDS and a URL below.
+PostgreSQL stores live in the session's throwaway server (tests/conftest.py), one fresh
+schema per test.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pg_cluster import Postgres
 
 from passport.store import Store, open_store
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite://{tmp_path / 'store.db'}"
-    raise NotImplementedError(request.param)
+    postgres: Postgres = request.getfixturevalue("postgres")
+    return postgres.new_url()
 
 
 @pytest.fixture

@@ -2,16 +2,17 @@
 
 python store_worker.py hold URL ACTIVATION SECONDS   take the lock, print its id, hold it
 python store_worker.py try URL ACTIVATION SECONDS    as hold, but print "held" if taken
-python store_worker.py write PATH TX_ROWS            commit transactions, print each index
+python store_worker.py write URL TX_ROWS             commit transactions, print each index
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from passport.errors import LockError
-from passport.store import BaseEntry, open_store
+from passport.store import BaseEntry, Store, open_store
+from passport.store.location import resolve
+from passport.store.postgres import PostgresStore
 from passport.store.sqlite import SQLiteStore
 
 
@@ -30,10 +31,17 @@ def hold(url: str, activation: str, *, quiet_if_held: bool) -> None:
     store.close()
 
 
-def write(path: str, tx_rows: int) -> None:
+def write(url: str, tx_rows: int) -> None:
     """Transaction i writes records t{i}-{j}, their base rows and watermark i."""
-    store = SQLiteStore(Path(path), f"sqlite://{path}", batch_rows=50)
-    store._conn.execute("PRAGMA cache_size = 8")  # spill uncommitted pages to the WAL
+    location = resolve(url)
+    store: Store
+    if location.backend == "sqlite":
+        assert location.path is not None
+        lite = SQLiteStore(location.path, location.url, batch_rows=50)
+        lite._conn.execute("PRAGMA cache_size = 8")  # spill uncommitted pages to the WAL
+        store = lite
+    else:
+        store = PostgresStore(location, batch_rows=50)  # many COPY batches per transaction
     i = 0
     while True:
         with store.transaction() as tx:

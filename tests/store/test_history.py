@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+from pg_cluster import Postgres
 
 from passport.errors import LockError, StoreError
-from passport.store import LockInfo, Run, RunCount, RunError, Store
+from passport.store import LockInfo, Run, RunCount, RunError, Store, open_store
 from passport.store.locking import new_lock
+from passport.store.postgres import PostgresStore
 
 
 def _run(id_: str, started: str, activation: str = "canvas", **changes: object) -> Run:
@@ -152,10 +155,23 @@ def test_a_live_holder_on_another_host_is_never_replaced(store: Store) -> None:
     remote = dataclasses.replace(
         new_lock("canvas", "apply"), owner="ada@elsewhere", host="elsewhere", pid=999_999
     )
+    with _planted(store, remote, live=True), pytest.raises(LockError, match="elsewhere"):
+        store.acquire_lock("canvas", "apply")
+
+
+def test_postgresql_replaces_a_row_whose_session_is_gone(postgres: Postgres) -> None:
+    """The database is the judge: no session holds the lock, so its holder is dead, even
+    on another host with a pid that may well be alive there."""
+    store = open_store(postgres.new_url())
+    remote = dataclasses.replace(
+        new_lock("canvas", "apply"), owner="ada@elsewhere", host="elsewhere", pid=1
+    )
     _plant(store, remote)
 
-    with pytest.raises(LockError, match="elsewhere"):
-        store.acquire_lock("canvas", "apply")
+    lock = store.acquire_lock("canvas", "apply")
+    assert lock.stale_replaced == remote
+    assert store.locks() == [lock]
+    store.close()
 
 
 def test_a_holder_whose_pid_is_gone_is_replaced(store: Store) -> None:
@@ -185,12 +201,33 @@ def test_one_transaction_at_a_time(store: Store) -> None:
 
 
 def _plant(store: Store, lock: LockInfo) -> None:
-    """Put a lock row in place as another process would have left it."""
+    """Put a lock row in place as a process that is gone would have left it."""
     from passport.store.rows import LOCK_COLUMNS, lock_row
     from passport.store.sqlite import SQLiteStore
 
-    assert isinstance(store, SQLiteStore)
-    marks = ", ".join("?" * len(LOCK_COLUMNS))
-    store._conn.execute(
-        f"INSERT INTO locks ({', '.join(LOCK_COLUMNS)}) VALUES ({marks})", lock_row(lock)
-    )
+    columns = ", ".join(LOCK_COLUMNS)
+    if isinstance(store, SQLiteStore):
+        marks = ", ".join("?" * len(LOCK_COLUMNS))
+        store._conn.execute(f"INSERT INTO locks ({columns}) VALUES ({marks})", lock_row(lock))
+    else:
+        assert isinstance(store, PostgresStore)
+        marks = ", ".join(["%s"] * len(LOCK_COLUMNS))
+        store._conn.execute(f"INSERT INTO locks ({columns}) VALUES ({marks})", lock_row(lock))
+
+
+@contextmanager
+def _planted(store: Store, lock: LockInfo, *, live: bool) -> Iterator[None]:
+    """As `_plant`; with `live`, a PostgreSQL session holds the lock as its holder would."""
+    _plant(store, lock)
+    if not (live and isinstance(store, PostgresStore)):
+        yield
+        return
+    from passport.store.postgres_conn import connect
+    from passport.store.postgres_locks import APP_PREFIX, lock_key
+
+    session = connect(store._location, application_name=APP_PREFIX + lock.id)
+    try:
+        session.execute("SELECT pg_advisory_lock(%s)", (lock_key(store.schema, "canvas"),))
+        yield
+    finally:
+        session.close()

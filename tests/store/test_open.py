@@ -85,15 +85,68 @@ def test_memory_store() -> None:
     store.close()
 
 
-def test_postgresql_is_recognised_but_not_available_and_hides_the_password() -> None:
-    with pytest.raises(StoreError) as caught:
-        open_store("postgresql://admin:s3cret@db.example.org:5432/passport")
+def test_a_plain_password_in_a_postgresql_url_is_refused_and_never_shown() -> None:
+    for url in (
+        "postgresql://admin:s3cret@db.example.org:5432/passport",
+        "postgresql://admin@db.example.org/passport?password=s3cret",
+    ):
+        with pytest.raises(StoreError) as caught:
+            open_store(url)
+        error = caught.value
+        assert "holds a password in plain text" in error.reason
+        assert "s3cret" not in error.reason + (error.hint or "")
+        assert "${env:NAME}" in (error.hint or "") and "PGPASSWORD" in (error.hint or "")
+    assert "admin:***@db.example.org:5432" in _refused_reason(
+        "postgresql://admin:s3cret@db.example.org:5432/passport"
+    )
 
-    error = caught.value
-    assert "PostgreSQL store is not available" in error.reason
-    assert "s3cret" not in error.reason
-    assert "admin:***@db.example.org:5432" in error.reason
-    assert error.hint
+
+def _refused_reason(url: str) -> str:
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("url", "dsn", "schema", "shown"),
+    [
+        (
+            "postgresql://ada@db:5432/roster",
+            "postgresql://ada@db:5432/roster",
+            "passport",
+            "postgresql://ada@db:5432/roster?schema=passport",
+        ),
+        (
+            "postgres://ada@db/roster?schema=district_a&sslmode=require",
+            "postgresql://ada@db/roster?sslmode=require",
+            "district_a",
+            "postgresql://ada@db/roster?schema=district_a&sslmode=require",
+        ),
+        (
+            "postgresql://ada:${env:PG_PASS}@db/roster",
+            "postgresql://ada@db/roster",
+            "passport",
+            "postgresql://ada:***@db/roster?schema=passport",
+        ),
+        (
+            "postgresql://ada:${file:/run/secrets/pg}@db/roster?schema=b",
+            "postgresql://ada@db/roster",
+            "b",
+            "postgresql://ada:***@db/roster?schema=b",
+        ),
+    ],
+)
+def test_postgresql_url_forms(url: str, dsn: str, schema: str, shown: str) -> None:
+    location = resolve(url)
+    assert location.backend == "postgresql"
+    assert (location.dsn, location.schema, location.url) == (dsn, schema, shown)
+    assert location.password_ref == (url.split(":", 2)[2].split("@")[0] if "${" in url else "")
+
+
+@pytest.mark.parametrize("schema", ["District", "1st", "a-b", "x" * 64, ""])
+def test_a_bad_schema_name_is_refused(schema: str) -> None:
+    with pytest.raises(StoreError, match="not a usable schema name"):
+        resolve(f"postgresql://ada@db/roster?schema={schema}")
 
 
 def test_redact() -> None:

@@ -114,16 +114,15 @@ def test_only_one_of_many_processes_takes_the_lock(store_url: str) -> None:
 
 
 @pytest.mark.parametrize("delay_s", [0.0, 0.05, 0.13])
-def test_a_killed_writer_leaves_whole_transactions_only(tmp_path: Path, delay_s: float) -> None:
+def test_a_killed_writer_leaves_whole_transactions_only(store_url: str, delay_s: float) -> None:
     tx_rows = 3000
-    path = tmp_path / "store.db"
-    with worker("write", str(path), str(tx_rows)) as writer:
+    with worker("write", store_url, str(tx_rows)) as writer:
         committed = [_line(writer) for _ in range(3)]
         time.sleep(delay_s)
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=10)
 
-    store = open_store(str(path))
+    store = open_store(store_url)
     try:
         per_tx = Counter(r.fields["tx"] for r in store.scan("users"))
         base_per_tx = Counter(e.key[1:6] for e in store.base_scan("canvas", "users"))

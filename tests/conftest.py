@@ -1,0 +1,33 @@
+"""Fixtures shared by every test folder: a throwaway PostgreSQL server for the session.
+
+The server starts only when a test asks for it, once per session, and stops at the end.
+A missing PostgreSQL fails those tests (it never skips them): CI installs the server
+from .ci/apt-packages, and a developer installs it the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pg_cluster
+import pytest
+from pg_cluster import Postgres
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    try:
+        cluster = pg_cluster.start()
+    except pg_cluster.Unavailable as exc:
+        pytest.fail(f"PostgreSQL is needed for this test: {exc}", pytrace=False)
+    saved = os.environ.get("PGPASSWORD")
+    os.environ.update(cluster.environ())  # libpq's own mechanism, inherited by children
+    try:
+        yield Postgres(cluster)
+    finally:
+        if saved is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = saved
+        cluster.stop()
