@@ -1,7 +1,7 @@
 """Faults the OneRoster test server can inject, by rule or at random.
 
-A rule hits requests whose method and path match, after letting `after` of them through,
-`times` times (None: every time). Kinds:
+A rule hits requests whose method and path (with its query) match, after letting `after`
+of them through, `times` times (None: every time). Kinds:
 
 | kind          | what the client sees                                                |
 |---------------|---------------------------------------------------------------------|
@@ -50,7 +50,7 @@ RANDOM_KINDS = (
 @dataclass
 class Fault:
     kind: str
-    path: str = ""  # a substring of the request path; "" matches all
+    path: str = ""  # a substring of the request's path and query; "" matches all
     method: str = "GET"  # or "*"
     times: int | None = 1
     after: int = 0

@@ -92,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if app.latency_s:
                 time.sleep(app.latency_s)
-            fault = app.faults.pick(self.command, path)
+            fault = app.faults.pick(self.command, self.path)
             answer = self._before(fault) or self._route(path, body, fault)
             if answer is not None:  # None: dropped
                 self._send(answer, fault)
