@@ -41,6 +41,7 @@ class Settings:
     progress: Progress = no_progress
     today: date | None = None
     full: bool = False  # read the application in full, ignoring watermarks
+    notice: Callable[[str], None] | None = None  # told when opening migrated the store
 
     def day(self) -> date:
         return self.today or date.today()
@@ -78,7 +79,7 @@ def load_all(refs: list[str], settings: Settings) -> list[Path]:
 
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[Store]:
-    store = open_store(settings.store_url)
+    store = open_store(settings.store_url, notice=settings.notice)
     try:
         yield store
     finally:

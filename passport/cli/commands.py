@@ -12,6 +12,7 @@ from passport.cli.init import init
 from passport.cli.plan import plan_command
 from passport.cli.sample import sample
 from passport.cli.schema import schema
+from passport.cli.store import store_group
 from passport.cli.unlock import unlock_command
 from passport.cli.validate import validate
 
@@ -25,5 +26,6 @@ ALL: list[click.Command] = [
     apply_command,
     history_command,
     unlock_command,
+    store_group,
     sample,
 ]

@@ -22,7 +22,8 @@ def store_options(func: F) -> F:
         "store_url",
         envvar=ENV_VAR,
         metavar="URL",
-        help=f"The store: a SQLite file path or URL (default .passport/store.db; also ${ENV_VAR}).",
+        help="The store: a SQLite file path or URL (default .passport/store.db), or "
+        f"postgresql://user@host/db?schema=NAME (also ${ENV_VAR}).",
     )(func)
     func = click.option(
         "--configs",
@@ -84,4 +85,5 @@ def settings(
         progress=progress or TerminalProgress(),
         today=day,
         full=full,
+        notice=lambda message: click.echo(message, err=True),
     )

@@ -38,6 +38,7 @@ def open_store(
     *,
     base_dir: Path | None = None,
     notice: Callable[[str], None] | None = None,
+    create: bool = True,
 ) -> Store:
     """Open (creating and migrating as needed) the store at `url`.
 
@@ -45,10 +46,11 @@ def open_store(
     (default: the current directory). Relative paths resolve against `base_dir` too.
     `notice` is told, in a sentence, when opening changed the store's schema: always for
     PostgreSQL (tables appear in a shared database), and for SQLite when an existing
-    file was upgraded (a new file is just created).
+    file was upgraded (a new file is just created). With `create=False` a store that
+    does not exist yet is a StoreError instead.
     """
     location = resolve(url, base_dir=base_dir)
-    store, migrated, fresh = _open(location)
+    store, migrated, fresh = _open(location, create)
     if notice is not None and migrated and (location.backend == "postgresql" or not fresh):
         notice(migrated_message(store.url, migrated, fresh))
     return store
@@ -60,8 +62,10 @@ def migrated_message(url: str, migrated: list[int], fresh: bool) -> str:
     return f"passport: {done} at {url} (migrations {versions} applied)"
 
 
-def _open(location: Location) -> tuple[Store, list[int], bool]:
+def _open(location: Location, create: bool) -> tuple[Store, list[int], bool]:
     """The store, the migrations just applied, and whether it was new."""
+    if not create and location.path is not None and not location.path.exists():
+        raise StoreError(f"there is no store at {location.url}", "check the path for a typo")
     if location.backend == "sqlite":
         from passport.store.sqlite import SQLiteStore
 
@@ -70,6 +74,6 @@ def _open(location: Location) -> tuple[Store, list[int], bool]:
     if location.backend == "postgresql":
         from passport.store.postgres import PostgresStore
 
-        pg = PostgresStore(location)
+        pg = PostgresStore(location, create=create)
         return pg, pg.migrated, pg.migrated[:1] == [1]
     raise StoreError(f"unknown store backend {location.backend!r}")

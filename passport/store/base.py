@@ -121,6 +121,7 @@ class StoreTransaction(Protocol):
 
 class Store(Protocol):
     url: str  # for messages; never includes a password
+    migrated: list[int]  # the migrations that opening this store applied
 
     def close(self) -> None: ...
 

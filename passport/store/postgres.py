@@ -30,7 +30,7 @@ from passport.store.migrations import MIGRATIONS, Migration
 from passport.store.postgres_conn import Connection, connect, errors
 from passport.store.postgres_history import PostgresHistory
 from passport.store.postgres_locks import PostgresLocks
-from passport.store.postgres_schema import migrate_postgresql
+from passport.store.postgres_schema import migrate_postgresql, store_exists
 from passport.store.postgres_tx import PostgresTransaction
 from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
 
@@ -49,6 +49,7 @@ class PostgresStore(PostgresHistory, PostgresLocks):
         *,
         batch_rows: int = BATCH_ROWS,
         migrations: Sequence[Migration] = MIGRATIONS,
+        create: bool = True,
     ) -> None:
         self.url = location.url
         self.schema = location.schema
@@ -61,6 +62,10 @@ class PostgresStore(PostgresHistory, PostgresLocks):
         self._open_scans = 0
         self._conn = connect(location)
         try:
+            if not create and not store_exists(self._conn, self.schema):
+                raise StoreError(
+                    f"there is no store at {self.url}", "check the URL and its ?schema= for a typo"
+                )
             self.migrated = migrate_postgresql(self._conn, self.schema, self._where, migrations)
         except BaseException:
             self._conn.close()

@@ -31,6 +31,13 @@ def advisory_key(*parts: str) -> int:
     return int.from_bytes(blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
+def store_exists(conn: Connection, schema: str) -> bool:
+    """Whether the schema holds a passport store (its migration record)."""
+    query = "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = 'schema_migrations'"
+    with errors(schema):
+        return conn.execute(query, (schema,)).fetchone() is not None
+
+
 def migrate_postgresql(
     conn: Connection, schema: str, where: str, migrations: Sequence[Migration] = MIGRATIONS
 ) -> list[int]:
