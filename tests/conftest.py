@@ -15,6 +15,12 @@ import pytest
 from pg_cluster import Postgres
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "stores(*kinds): run an end-to-end test once per store kind (tests/e2e)"
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
     try:

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Passport
+from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
 from jsonschema import Draft202012Validator
+
+pytestmark = BOTH_STORES  # two-way, export and import plans on SQLite and PostgreSQL
 
 ROOT = Path(__file__).parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))

@@ -7,10 +7,10 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import Passport
+from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
 
-from passport.store import open_store
+pytestmark = BOTH_STORES
 
 
 def saved_plan(passport: Passport, name: str = "sis") -> Path:
@@ -49,7 +49,7 @@ def test_a_saved_plan_is_stale_when_the_application_moved(passport: Passport) ->
     )
     result = passport("apply", str(plan), code=1)
     assert "stale plan: the application side moved" in result.stderr
-    assert open_store(str(passport.store)).count("users") == 0
+    assert passport.open_store().count("users") == 0
 
 
 def test_a_saved_plan_is_stale_when_the_store_moved(passport: Passport) -> None:
@@ -60,7 +60,7 @@ def test_a_saved_plan_is_stale_when_the_store_moved(passport: Passport) -> None:
         lambda rows: [dict(rows[0], title="Changed"), *rows[1:]],
     )
     plan = saved_plan(passport)
-    store = open_store(str(passport.store))
+    store = passport.open_store()
     user = next(iter(store.scan("users")))
     with store.transaction() as tx:
         tx.put("users", user.key, {**user.fields, "familyName": "Edited-Elsewhere"})
@@ -107,23 +107,23 @@ def test_a_bundle_missing_half_the_users_stops_at_the_plan(passport: Passport) -
         f"import users: {len(dropped):,} deletes is {share} of {existing:,} existing, "
         "over the 10% limit" in plan.stdout
     )
-    before = passport.store.read_bytes()
+    before = passport.state()
     refused = passport("apply", "sis", "--yes", code=3)
     assert "apply refused" in refused.stderr and "--force" in refused.stderr
-    assert passport.store.read_bytes() == before
+    assert passport.state() == before
     passport("apply", "sis", "--yes", "--force")
     passport("plan", "sis", "--detailed-exitcode", code=0)
 
 
 def test_an_apply_waits_for_or_names_the_lock_holder(passport: Passport) -> None:
     district(passport.root)
-    store = open_store(str(passport.store))
+    store = passport.open_store()
     lock = store.acquire_lock("sis", "apply")
     result = passport("apply", "sis", "--yes", code=1)
     assert lock.id in result.stderr and "passport unlock sis --id" in result.stderr
 
     def release() -> None:
-        other = open_store(str(passport.store))
+        other = passport.open_store()
         other.release_lock(lock)
         other.close()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from conftest import Passport
+from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
 
 from passport.connectors.oneroster_csv import CsvSnapshot
 from passport.oneroster import ENTITIES
-from passport.store import open_store
+
+pytestmark = BOTH_STORES
 
 
 def plan_json(passport: Passport, name: str = "sis") -> dict:  # type: ignore[type-arg]
@@ -104,7 +104,7 @@ def test_export_then_read_back_gives_the_same_records(passport: Passport) -> Non
     passport("apply", "lms", "--yes")
     passport("plan", "lms", "--detailed-exitcode", code=0)
 
-    store = open_store(str(passport.store))
+    store = passport.open_store()
     snapshot = CsvSnapshot(target, list(ENTITIES))
     try:
         back = {e: {r.key: dict(r.fields) for r in snapshot.read(e)} for e in ENTITIES}
@@ -133,7 +133,7 @@ def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passpor
     district(passport.root)
     bundle = passport.root / "sis-bundle"
     passport("apply", "sis", "--yes")
-    before = Path(passport.store).read_bytes()
+    before = passport.state()
     edit_csv(
         bundle / "enrollments.csv",
         lambda rows: [dict(rows[0], userSourcedId="nobody-here"), *rows[1:]],
@@ -141,4 +141,4 @@ def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passpor
     result = passport("apply", "sis", "--yes", code=1)
     assert "enrollments.csv" in result.stderr and "nobody-here" in result.stderr
     assert "Traceback" not in result.output + result.stderr
-    assert Path(passport.store).read_bytes() == before
+    assert passport.state() == before
