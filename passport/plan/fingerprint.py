@@ -17,6 +17,11 @@ class Tally:
         self._hash = hashlib.blake2b(digest_size=16)
         self._rows: list[str] = []
 
+    def lines(self, rows: list[str]) -> None:
+        """Add many preformatted rows at once (the hot loops batch their rows)."""
+        self._rows.extend(rows)
+        self._flush()
+
     def line(self, text: str) -> None:
         """Add one preformatted row (the caller joins its parts with \\x1f)."""
         self._rows.append(text)

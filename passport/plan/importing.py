@@ -65,9 +65,14 @@ _Base = str | tuple[str, str | None, str | None]
 
 def _load_base(store: StoreSide, activation: str, entity: str, tally: Tally) -> dict[str, _Base]:
     bases: dict[str, _Base] = {}
+    rows: list[str] = []
     for key, agreed, then, now in store.base_digests(activation, entity):
-        tally.line(f"{key}\x1f{agreed}\x1f{then}\x1f{now}")
+        rows.append(f"{key}\x1f{agreed}\x1f{then}\x1f{now}")
         bases[key] = agreed if then == now and now is not None else (agreed, then, now)
+        if len(rows) >= 50_000:
+            tally.lines(rows)
+            rows.clear()
+    tally.lines(rows)
     return bases
 
 
@@ -95,27 +100,34 @@ def _stream(
     entity, scope, buckets = source.entity, source.scope, _Buckets()
     incoming: dict[str, Record] = {}
     admit = scope.admitter(entity)
-    to_key, to_fields = source.translator.key_to_store, source.translator.fields_to_store
-    narrow, project = scope.narrow, scope.project
+    to_key = source.translator.key_to_store
+    # Each step is None where it would change nothing, so the common case pays nothing.
+    to_fields = source.translator.store_converter(entity)
+    narrow, project = scope.narrower(entity), scope.projector(entity)
     stage = f"reading {entity}"
+    seen: list[str] = []
     for n, rec in enumerate(source.records, 1):
         if n % 50_000 == 0:
             source.progress(stage, n, None)
+            tally.lines(seen)
+            seen.clear()
         key = to_key(entity, rec.key)
         if rec.deleted:
-            tally.line(f"{key}\x1f{DELETED}")
+            seen.append(f"{key}\x1f{DELETED}")
             base = bases.pop(key, None)
             if base is None:
                 buckets.foreign_delete.append(key)
             else:
                 (buckets.forget if _gone(base) else buckets.delete).append(key)
             continue
-        fields = to_fields(entity, rec.fields)
+        fields = rec.fields if to_fields is None else to_fields(rec.fields)
         if not admit(key, fields):
             continue
-        projected = project(entity, narrow(entity, fields))
+        if narrow is not None:
+            fields = narrow(fields)
+        projected = fields if project is None else project(fields)
         digest_now = digest(projected)
-        tally.line(f"{key}\x1f{digest_now}")
+        seen.append(f"{key}\x1f{digest_now}")
         if key in incoming:
             raise PlanError(
                 f"the application lists {entity} {key!r} twice",
@@ -133,6 +145,7 @@ def _stream(
         else:
             buckets.update.append(key)
         incoming[key] = Record(key, projected, rec.modified)
+    tally.lines(seen)
     if source.complete:
         for key, base in bases.items():
             (buckets.forget if _gone(base) else buckets.delete).append(key)

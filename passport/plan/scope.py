@@ -69,6 +69,13 @@ class Translator:
     def fields_to_store(self, entity: str, fields: Fields) -> Fields:
         return self._rewrite(entity, fields, self._to_store)
 
+    def store_converter(self, entity: str) -> Callable[[Fields], Fields] | None:
+        """`fields_to_store` for one entity, or None where it would change nothing."""
+        if not self._to_store or entity not in SCHOOL_REFERENCES:
+            return None
+        convert = self._to_store
+        return lambda fields: self._rewrite(entity, fields, convert)
+
     def fields_to_app(self, entity: str, fields: Fields) -> Fields:
         return self._rewrite(entity, fields, self._to_app)
 
@@ -183,6 +190,8 @@ class Scope:
             if entity in ("courses", "classes", "users")
             else None
         )
+        if not rules and remember is None:
+            return in_scope
 
         def admit(key: str, fields: Fields) -> bool:
             if not in_scope(key, fields):
@@ -198,7 +207,11 @@ class Scope:
 
     def _reference_check(self, entity: str) -> Callable[[str, Fields], bool]:
         orgs = self.scope_orgs
-        mapped = self._mapped
+        mapped: Callable[[Value | None], bool] = (
+            (lambda school: school is not None)
+            if self.schools.same_id
+            else self.schools.store_to_app.__contains__
+        )
         if entity == "orgs":
             return lambda key, fields: key in orgs
         if entity == "courses":
@@ -228,8 +241,20 @@ class Scope:
             # records kept: nothing that refers to it is in scope.
             shared = self.shares(entity)
             return lambda key: not shared
-        kept = self.kept[entity]
-        return lambda key: isinstance(key, str) and key in kept
+        return self.kept[entity].__contains__
+
+    def narrower(self, entity: str) -> Callable[[Fields], Fields] | None:
+        """`narrow` for one entity, or None where it would change nothing (every school
+        maps, so every org a record names is in scope)."""
+        if entity != "users" or self.schools.same_id:
+            return None
+        return lambda fields: self.narrow(entity, fields)
+
+    def projector(self, entity: str) -> Callable[[Fields], Fields] | None:
+        """`project` for one entity, or None when every field is shared."""
+        if self.fields_of(entity) is None:
+            return None
+        return lambda fields: self.project(entity, fields)
 
     def narrow(self, entity: str, fields: Fields) -> Fields:
         """Drop out-of-scope schools from a user's org list."""
@@ -243,9 +268,6 @@ class Scope:
         out = dict(fields)
         out["orgSourcedIds"] = inside
         return out
-
-    def _mapped(self, school: Value | None) -> bool:
-        return isinstance(school, str) and self.schools.is_mapped_store_id(school)
 
 
 def identity_of(entity: str, fields: Fields) -> dict[str, Value]:
