@@ -20,15 +20,18 @@ from pathlib import Path
 
 import pytest
 from district_files import add_lms, district, edit_csv, read_rows
+from pg_cluster import Postgres
 
 from passport.connectors.oneroster_csv import CsvSnapshot
 from passport.oneroster import ENTITIES
+from passport.store import open_store
+from passport.store.copy import copy_store
 
 State = tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]
 
 
 def passport(
-    root: Path, store: Path, *args: str, kill_after: int | None = None, wait: bool = True
+    root: Path, store: Path | str, *args: str, kill_after: int | None = None, wait: bool = True
 ) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("PASSPORT_TEST_KILL_AFTER", None)
@@ -50,13 +53,32 @@ def passport(
     return child
 
 
-def state(store: Path) -> State:
+def state(store: Path | str) -> State:
+    if str(store).startswith("postgresql:"):
+        return _pg_state(str(store))
     with sqlite3.connect(store) as db:
         records = db.execute("SELECT entity, key, digest FROM records ORDER BY 1, 2").fetchall()
         base = db.execute(
             "SELECT activation, entity, key, digest FROM base ORDER BY 1, 2, 3"
         ).fetchall()
     return records, base
+
+
+def _pg_state(url: str) -> State:
+    """As `state`, read through the store interface (scans sort like SQLite's ORDER BY)."""
+    store = open_store(url)
+    try:
+        entities = store.entities()
+        records = [(e, r.key, r.digest) for e in entities for r in store.scan(e)]
+        base = [
+            (a, e, row[0], row[1])
+            for a in store.activations()
+            for e in entities
+            for row in store.base_digests(a, e)
+        ]
+        return records, base
+    finally:
+        store.close()
 
 
 def bundle_state(path: Path) -> dict[str, list[tuple[str, dict[str, object]]]]:
@@ -134,7 +156,7 @@ def _fresh(world: dict[str, object], name: str) -> Path:
     return store
 
 
-def _finish(world: dict[str, object], store: Path) -> None:
+def _finish(world: dict[str, object], store: Path | str) -> None:
     root = world["root"]
     assert isinstance(root, Path)
     for name in ("sis", "lms"):
@@ -178,3 +200,72 @@ def test_apply_killed_at_a_random_moment_loses_nothing(world: dict[str, object],
     child.kill()
     child.wait(timeout=60)
     _finish(world, store)
+
+
+# --- the same on PostgreSQL: the database lets a killed holder's lock go -----------------
+
+PG_IMPORT_POINTS = [3, 21, 101, 190]
+
+
+def _fresh_pg(world: dict[str, object], postgres: Postgres, name: str) -> str:
+    """A PostgreSQL store holding yesterday's district: `passport store copy` of day 1."""
+    day1 = _fresh(world, f"pg-{name}")
+    url = postgres.url(f"kill_{name}")
+    source, target = open_store(str(day1)), open_store(url)
+    try:
+        copy_store(source, target)
+    finally:
+        source.close()
+        target.close()
+    return url
+
+
+def _lock_let_go(url: str, name: str, child: subprocess.Popen[bytes], held: bool = True) -> None:
+    """The lock is free at once; a killed holder's row is reported as replaced (`held`:
+    the child was killed while it surely held the lock)."""
+    store = open_store(url)
+    try:
+        lock = store.acquire_lock(name, "apply")
+        if held:
+            assert lock.stale_replaced is not None
+        if lock.stale_replaced is not None:
+            assert lock.stale_replaced.pid == child.pid
+        store.release_lock(lock)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("point", PG_IMPORT_POINTS)
+def test_postgresql_import_killed_at_a_checkpoint_loses_nothing(
+    world: dict[str, object], postgres: Postgres, point: int
+) -> None:
+    url = _fresh_pg(world, postgres, f"import_{point}")
+    child = passport(world["root"], url, "apply", "sis", "--yes", kill_after=point)  # type: ignore[arg-type]
+    assert child.returncode == -signal.SIGKILL
+    _lock_let_go(url, "sis", child)
+    _finish(world, url)
+
+
+def test_postgresql_export_killed_at_a_checkpoint_loses_nothing(
+    world: dict[str, object], postgres: Postgres
+) -> None:
+    url = _fresh_pg(world, postgres, "export")
+    root = world["root"]
+    assert passport(root, url, "apply", "sis", "--yes").returncode == 0  # type: ignore[arg-type]
+    child = passport(root, url, "apply", "lms", "--yes", kill_after=2)  # type: ignore[arg-type]
+    assert child.returncode == -signal.SIGKILL
+    _lock_let_go(url, "lms", child)
+    _finish(world, url)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_postgresql_apply_killed_at_a_random_moment_loses_nothing(
+    world: dict[str, object], postgres: Postgres, seed: int
+) -> None:
+    url = _fresh_pg(world, postgres, f"random_{seed}")
+    child = passport(world["root"], url, "apply", "sis", "--yes", wait=False)  # type: ignore[arg-type]
+    time.sleep(random.Random(seed).uniform(0.3, 1.0))
+    child.kill()
+    child.wait(timeout=60)
+    _lock_let_go(url, "sis", child, held=False)  # it may not have got that far
+    _finish(world, url)
