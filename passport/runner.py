@@ -25,7 +25,7 @@ from passport.connectors import registry
 from passport.connectors.base import ConnectContext, Connector, Snapshot
 from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
 from passport.model import Activation, Fingerprint, Mode, Plan
-from passport.plan.builder import PlanInputs, build_plan, store_scope
+from passport.plan.builder import PlanInputs, build_plan, plan_scope
 from passport.plan.exporting import Outgoing, no_transform
 from passport.plan.fingerprint import Tally
 from passport.plan.scope import Scope
@@ -275,7 +275,7 @@ def _context(
         store=store,
         connector=result.connector,
         snapshot=result.snapshot,
-        scope=store_scope(result.activation, store),
+        scope=plan_scope(result.activation, store, result.snapshot),
         outgoing=result.outgoing,
         atomic_writes=result.atomic_writes,
         outgoing_base=result.activation.mode is not Mode.IMPORT,

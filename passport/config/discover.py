@@ -23,6 +23,13 @@ def activation_files(folder: Path) -> list[Path]:
 def find_one(item: str | Path, configs_dir: str | Path = "configs") -> list[Path]:
     """The files `item` names. Raises ConfigError with a Problem naming `item`."""
     path = Path(item)
+    bare_name = path.suffix not in SUFFIXES and len(path.parts) == 1
+    if bare_name:
+        # A name wins over a folder of the same name in the current directory
+        # (`passport plan lms` next to the lms/ bundle means configs/lms.yaml).
+        named = _named(str(item), Path(configs_dir))
+        if named is not None:
+            return [named]
     if path.is_dir():
         try:
             found = activation_files(path)
@@ -33,16 +40,23 @@ def find_one(item: str | Path, configs_dir: str | Path = "configs") -> list[Path
         return found
     if path.exists():
         return [path]
-    if path.suffix not in SUFFIXES and len(path.parts) == 1:
+    if bare_name:
         return [_by_name(str(item), Path(configs_dir))]
     raise _error(str(path), "no such file or folder")
 
 
-def _by_name(name: str, configs_dir: Path) -> Path:
+def _named(name: str, configs_dir: Path) -> Path | None:
     for suffix in SUFFIXES:
         candidate = configs_dir / f"{name}{suffix}"
         if candidate.is_file():
             return candidate
+    return None
+
+
+def _by_name(name: str, configs_dir: Path) -> Path:
+    named = _named(name, configs_dir)
+    if named is not None:
+        return named
     known = [p.stem for p in activation_files(configs_dir)] if configs_dir.is_dir() else []
     message = f"no activation named '{name}' in {configs_dir}/{did_you_mean(name, known)}"
     raise _error("", message)

@@ -164,7 +164,7 @@ def _plan_two_way(
     inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally
 ) -> None:
     act, store = inputs.activation, inputs.store
-    scope = store_scope(act, store)
+    scope = plan_scope(act, store, inputs.app)
     translator = Translator(scope.schools)
     shielded = shielded_fields(act.shield)
     for entity in scope.entities():
@@ -213,6 +213,17 @@ def store_scope(activation: Activation, store: StoreSide) -> Scope:
     """The activation's scope with its schools decided from the store's orgs."""
     scope = Scope.of(activation)
     scope.set_orgs(_org_parents([], store))
+    return scope
+
+
+def plan_scope(activation: Activation, store: StoreSide, app: AppSide) -> Scope:
+    """The scope a plan and its apply share: for two-way, schools known on either side
+    count (the application may bring a school the store does not have yet)."""
+    if activation.mode is not Mode.TWO_WAY:
+        return store_scope(activation, store)
+    scope = Scope.of(activation)
+    orgs = read_orgs_in_app(app, Translator(scope.schools))
+    scope.set_orgs(_org_parents(orgs, store))
     return scope
 
 

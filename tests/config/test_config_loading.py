@@ -200,6 +200,18 @@ def test_find_activations_by_name_file_and_folder(tmp_path: Path) -> None:
     assert find_activations([], tmp_path) == [canvas, other]
 
 
+def test_a_name_wins_over_a_folder_of_the_same_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    lms = write(configs, "lms")
+    (tmp_path / "lms").mkdir()  # the lms bundle, next to configs/
+    monkeypatch.chdir(tmp_path)
+    assert find_activations(["lms"], "configs") == [Path("configs") / "lms.yaml"]
+    assert lms.exists()
+
+
 def test_find_activations_names_what_it_cannot_find(tmp_path: Path) -> None:
     write(tmp_path, "canvas")
     with pytest.raises(ConfigError) as raised:

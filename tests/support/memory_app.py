@@ -10,7 +10,7 @@ from passport.apply import ApplyContext, Outcome, execute
 from passport.connectors.base import WriteOp, WriteResult
 from passport.errors import Problem
 from passport.model import Action, Activation, Mode, Plan, Record, SchoolMap
-from passport.plan.builder import PlanInputs, build_plan, store_scope
+from passport.plan.builder import PlanInputs, build_plan, plan_scope
 from passport.plan.exporting import Outgoing, no_transform
 from passport.store import Store
 
@@ -114,7 +114,7 @@ def run_apply(
         store=store,
         connector=app,
         snapshot=app,
-        scope=store_scope(act, store),
+        scope=plan_scope(act, store, app),
         outgoing=outgoing,
         atomic_writes=False,
         outgoing_base=act.mode is not Mode.IMPORT,
