@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster owned by one test run (or one benchmark).
 
 `start()` runs initdb into a fresh temporary folder and `pg_ctl start` on 127.0.0.1 with a
-free port; `Cluster.stop()` stops it and deletes the folder. The binaries are found on
+free port; `Cluster.stop()` stops it and deletes the folder. A run killed before it could
+stop its cluster leaves it behind; the next `start()` sweeps it away. The binaries are found on
 PATH, else under /usr/lib/postgresql/<version>/bin (Debian's place), else in
 $PASSPORT_TEST_PG_BIN. As root (CI), the server runs as the `postgres` system user.
 
@@ -12,6 +13,7 @@ mechanism, which `Cluster.environ()` provides. The default collation is ICU Engl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 
+PREFIX = "passport-pg-"
 USER = "passport"
 DATABASE = "passport"
 SERVER_SETTINGS = (
@@ -82,8 +85,10 @@ class Cluster:
         )
 
     def stop(self) -> None:
-        if self.data.exists():
-            _run(self, [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast"])
+        if (self.data / "postmaster.pid").exists():
+            command = [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast"]
+            with contextlib.suppress(subprocess.CalledProcessError):
+                _run(self, command)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -113,7 +118,9 @@ def start() -> Cluster:
     """initdb, start on a free loopback port, create the `passport` database."""
     bindir = find_bindir()
     run_as = _system_user()
-    root = Path(tempfile.mkdtemp(prefix="passport-pg-"))
+    _sweep(bindir, run_as)
+    root = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (root / "owner").write_text(str(os.getpid()))
     if run_as:
         shutil.chown(root, user=run_as, group=run_as)
     cluster = Cluster(root, bindir, 0, secrets.token_hex(16), run_as)
@@ -126,6 +133,20 @@ def start() -> Cluster:
         cluster.stop()
         raise
     return cluster
+
+
+def _sweep(bindir: Path, run_as: str | None) -> None:
+    """Stop and delete the clusters of earlier runs that were killed before they could."""
+    for owner in Path(tempfile.gettempdir()).glob(f"{PREFIX}*/owner"):
+        try:
+            pid = int(owner.read_text())
+            os.kill(pid, 0)
+            continue  # its run is still going
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):
+            continue
+        Cluster(owner.parent, bindir, 0, "", run_as).stop()
 
 
 def _system_user() -> str | None:
