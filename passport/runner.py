@@ -225,11 +225,7 @@ def _apply_planned(
                 f"stale plan: the {_listed(_names(moved))} moved since it was made",
                 "run `passport plan --out FILE` again and review the new plan",
             )
-    if plan.blocked and not options.force:
-        raise BlockedError(
-            "apply refused: " + "; ".join(str(b) for b in plan.breaches),
-            "review the plan; if the changes are intended, apply again with --force",
-        )
+    _refuse_if_blocked(plan, options.force)
     if not options.confirm(plan):
         return Applied(plan, None)
     run = _start_run(result, store, options.saved_checksum)
@@ -248,6 +244,25 @@ def _apply_planned(
     run = _finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
     store.finish_run(run)
     return Applied(plan, run)
+
+
+def _refuse_if_blocked(plan: Plan, force: bool) -> None:
+    """Conflicts under `stop` always block; safety breaches block unless forced."""
+    unresolved = [c for c in plan.conflicts if c.blocking]
+    if unresolved:
+        shown = "; ".join(f"{c.entity}/{c.key} ({', '.join(c.fields)})" for c in unresolved[:5])
+        more = f" and {len(unresolved) - 5:,} more" if len(unresolved) > 5 else ""
+        raise BlockedError(
+            f"apply refused: {len(unresolved):,} unresolved conflicts (conflicts: stop): "
+            f"{shown}{more}",
+            "settle them by changing one side, or choose another conflicts policy; "
+            "--force does not override conflicts",
+        )
+    if plan.breaches and not force:
+        raise BlockedError(
+            "apply refused: " + "; ".join(str(b) for b in plan.breaches),
+            "review the plan; if the changes are intended, apply again with --force",
+        )
 
 
 def _listed(words: list[str]) -> str:
