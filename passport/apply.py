@@ -17,7 +17,7 @@ from passport.canonical import digest
 from passport.connectors.base import Connector, Snapshot, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import Action, Change, Direction, Fields, Plan, Value
-from passport.plan.exporting import Outgoing
+from passport.plan.exporting import Outgoing, desired_records
 from passport.plan.scope import Scope, Translator
 from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
@@ -222,6 +222,11 @@ def _write_ops(batch: Sequence[Change], ctx: ApplyContext, translator: Translato
         for rec in ctx.snapshot.read(entity, app_keys):
             key = translator.key_to_store(entity, rec.key)
             current[(entity, key)] = translator.fields_to_store(entity, rec.fields)
+        # A delta listing may not hold the record: send every shared field as the store
+        # has it then, never a record holding only the changed fields.
+        unread = [k for k in keys if (entity, k) not in current]
+        desired = desired_records(entity, unread, ctx.store, ctx.scope, ctx.outgoing)
+        current.update({(entity, k): fields for k, fields in desired.items()})
     ops = []
     for change in batch:
         entity, app_key = change.entity, translator.key_to_app(change.entity, change.key)

@@ -118,6 +118,12 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
         elif base is not None:
             forgets.append(key)
     sides = _load(inp, merges + exports + app_deleted, merges + imports + store_deleted)
+    if not inp.app.is_complete(entity):
+        # A delta lists only what changed: a record it leaves out is as last agreed.
+        for key in merges + store_deleted:
+            base = bases.get(key)
+            if key not in sides.app and base is not None and base.fields is not None:
+                sides.app[key] = base.fields
     in_store = inp.store.get(entity, imports + store_deleted)
     for key in links:
         result.changes.append(_link(inp, key))

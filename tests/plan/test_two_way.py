@@ -273,3 +273,30 @@ def test_a_shielded_field_edited_in_the_app_is_neither_change_nor_conflict(store
     plan = make_plan(act, lms, store, outgoing=PrivacyShield(act.shield, "k"))
     assert plan.changes == () and plan.conflicts == ()
     assert store.get("users", ["s1"])["s1"].fields["familyName"] == "Okafor"
+
+
+def test_a_delta_listing_leaves_out_what_did_not_change(store: Store) -> None:
+    w = World(store)
+    w.store_edit("s1", givenName="Benjamin")
+    full = w.lms
+    delta = MemoryApp(
+        delta={
+            "orgs",
+            "academicSessions",
+            "courses",
+            "classes",
+            "users",
+            "demographics",
+            "enrollments",
+        }
+    )
+    delta.put("users", "s2", **{**full.records["users"]["s2"].fields, "familyName": "Lund"})
+    plan = make_plan(w.act, delta, store)
+    assert moves(plan) == [
+        ("export", "update", "s1", ("givenName",)),
+        ("import", "update", "s2", ("familyName",)),
+    ]
+    run_apply(w.act, delta, store, plan)
+    sent = delta.records["users"]["s1"].fields
+    assert sent["givenName"] == "Benjamin" and sent["familyName"] == "Okafor"
+    assert w.stored("s2")["familyName"] == "Lund"
