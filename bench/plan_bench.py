@@ -141,7 +141,7 @@ def ours_digests(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> int
     """As `passport plan` compares a side with the base: a digest per record, sorted,
     merge-joined; full records only for the keys whose digests differ."""
     from passport.canonical import digest
-    from passport.plan.importing import field_diff
+    from passport.plan.changes import field_diff
     from passport.plan.join import merge_join
 
     def index(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -162,7 +162,7 @@ def ours_records(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> int
     sorted by key, compared record by record, field diff of the changed ones."""
     from operator import itemgetter
 
-    from passport.plan.importing import field_diff
+    from passport.plan.changes import field_diff
     from passport.plan.join import merge_join
 
     key = itemgetter("sourcedId")

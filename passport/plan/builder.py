@@ -25,9 +25,10 @@ from passport.model import (
     Suppressed,
 )
 from passport.oneroster import ENTITIES
+from passport.plan.changes import EntityPlan
 from passport.plan.exporting import Outgoing, desired_index, no_transform, plan_export_entity
 from passport.plan.fingerprint import Tally
-from passport.plan.importing import EntityPlan, ImportSource, plan_import_entity
+from passport.plan.importing import ImportSource, plan_import_entity
 from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches
 from passport.plan.scope import Scope, Translator

@@ -9,16 +9,16 @@ An application record is deleted only if this activation put it there (it is in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 
 from passport.canonical import digest
-from passport.model import Action, Change, Direction, Fields, Value
+from passport.model import Action, Direction, Fields
+from passport.plan import changes
+from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
-from passport.plan.importing import EntityPlan, field_diff
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
-from passport.plan.scope import Scope, Translator, identity_of, school_of
+from passport.plan.scope import Scope, Translator
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
 
 # (entity, key, projected store-space fields) -> the fields as the application may see them
@@ -108,25 +108,27 @@ def plan_export_entity(
             links.append(key)
     wanted = desired_records(entity, creates + updates + links, store, scope, outgoing)
     current = _current(entity, app, listed, updates + deletes, bases, scope, translator)
+    out = Direction.EXPORT
     for key in creates:
         if key in wanted:
-            result.changes.append(_change(entity, key, Action.CREATE, None, wanted[key]))
+            result.changes.append(changes.create(entity, key, out, wanted[key]))
+    taken_over = "takes over a record already in the application"
     for key in updates:
         if key in wanted and key in current:
-            change = _update(entity, key, current[key], wanted[key], key in bases)
+            reason = "" if key in bases else taken_over
+            change = changes.update(entity, key, out, current[key], wanted[key], reason=reason)
             if change is not None:
                 result.changes.append(change)
     for key in deletes:
-        result.changes.append(_change(entity, key, Action.DELETE, current.get(key, {}), None))
+        result.changes.append(changes.delete(entity, key, out, current.get(key, {})))
+    same = "already in the application with the same values"
     for key in links:
         if key in wanted:
-            link = _change(entity, key, Action.LINK, None, None)
-            identity = identity_of(entity, wanted[key])
-            reason = "already in the application with the same values"
-            result.changes.append(replace(link, identity=identity, reason=reason))
+            link = changes.bookkeeping(entity, key, Action.LINK, out, same, wanted[key])
+            result.changes.append(link)
+    gone = "gone from the store and the application"
     for key in forgets:
-        forget = _change(entity, key, Action.FORGET, None, None)
-        result.changes.append(replace(forget, reason="gone from the store and the application"))
+        result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, out, gone))
     return result
 
 
@@ -146,40 +148,3 @@ def _current(
     if listed:
         return {k: r.fields for k, r in fetch_app(entity, app, keys, scope, translator).items()}
     return {k: dict(bases[k].fields or {}) for k in keys if k in bases}
-
-
-def _only(fields: Fields, names: Iterable[str]) -> dict[str, Value]:
-    return {n: fields[n] for n in names if n in fields}
-
-
-def _change(
-    entity: str, key: str, action: Action, before: Fields | None, after: Fields | None
-) -> Change:
-    shown = after if after is not None else (before or {})
-    return Change(
-        entity=entity,
-        key=key,
-        action=action,
-        direction=Direction.EXPORT,
-        before=before,
-        after=after,
-        school=school_of(entity, key, shown),
-    )
-
-
-def _update(entity: str, key: str, before: Fields, after: Fields, owned: bool) -> Change | None:
-    changed = field_diff(before, after)
-    if not changed:
-        return None
-    return Change(
-        entity=entity,
-        key=key,
-        action=Action.UPDATE,
-        direction=Direction.EXPORT,
-        before=_only(before, changed),
-        after=_only(after, changed),
-        changed=changed,
-        identity=identity_of(entity, after),
-        school=school_of(entity, key, after),
-        reason="" if owned else "takes over a record already in the application",
-    )

@@ -11,32 +11,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from passport.canonical import digest
 from passport.errors import PlanError
 from passport.model import (
     Action,
     Change,
-    Conflict,
     Direction,
-    Fields,
     Record,
     Suppressed,
-    Value,
 )
+from passport.plan import changes
+from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
 from passport.plan.reading import DELETED
-from passport.plan.scope import Scope, Translator, identity_of, school_of
+from passport.plan.scope import Scope, Translator
 from passport.plan.sources import Progress, StoredLike, StoreSide
-
-
-@dataclass
-class EntityPlan:
-    changes: list[Change] = field(default_factory=list)
-    suppressed: list[Suppressed] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    existing: int = 0
 
 
 @dataclass
@@ -47,15 +38,6 @@ class _Buckets:
     delete: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)  # in base, gone from both sides
     foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
-
-
-def field_diff(before: Fields, after: Fields) -> tuple[str, ...]:
-    names = sorted(set(before) | set(after))
-    return tuple(n for n in names if before.get(n) != after.get(n))
-
-
-def _only(fields: Fields, names: tuple[str, ...]) -> dict[str, Value]:
-    return {n: fields[n] for n in names if n in fields}
 
 
 # A base row as the import keeps it in memory: just the agreed digest when the store copy
@@ -189,23 +171,28 @@ def plan_import_entity(
             )
             continue
         if current is not None:
-            result.changes.append(_adopt(entity, key, rec, current, scope))
+            result.changes.append(_adopt(entity, rec, current, scope))
         else:
-            result.changes.append(_create(entity, key, rec))
+            result.changes.append(changes.create(entity, key, direction, rec.fields, rec.modified))
     for key in buckets.update:
         rec = incoming.get(key)
         current = stored.get(key)
         if rec is None or current is None:
             continue
-        change = _update(entity, key, rec, current, scope)
-        result.changes.append(change or _refresh(entity, key, rec))
+        refresh = "the store already holds these values"
+        result.changes.append(
+            _update(entity, rec, current, scope)
+            or changes.bookkeeping(entity, key, Action.LINK, direction, refresh, rec.fields)
+        )
     for key in buckets.forget:
-        result.changes.append(_bookkeeping(entity, key, Action.FORGET, "gone from both sides"))
+        gone = "gone from both sides"
+        result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, direction, gone))
     for key in buckets.delete:
         current = stored.get(key)
         if current is None:
             continue
-        result.changes.append(_delete(entity, key, current.fields, scope))
+        before = scope.project(entity, current.fields)
+        result.changes.append(changes.delete(entity, key, direction, before))
     foreign = store.get(entity, buckets.foreign_delete) if buckets.foreign_delete else {}
     for key in buckets.foreign_delete:
         if key in foreign:
@@ -221,76 +208,31 @@ def plan_import_entity(
     return result
 
 
-def _create(entity: str, key: str, rec: Record) -> Change:
-    return Change(
-        entity=entity,
-        key=key,
-        action=Action.CREATE,
-        direction=Direction.IMPORT,
-        after=rec.fields,
-        school=school_of(entity, key, rec.fields),
+def _update(
+    entity: str, rec: Record, current: StoredLike, scope: Scope, reason: str = ""
+) -> Change | None:
+    return changes.update(
+        entity,
+        rec.key,
+        Direction.IMPORT,
+        scope.project(entity, current.fields),
+        rec.fields,
+        shown={**current.fields, **rec.fields},
         modified=rec.modified,
+        reason=reason,
     )
 
 
-def _update(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope) -> Change | None:
-    before = scope.project(entity, current.fields)
-    changed = field_diff(before, rec.fields)
-    if not changed:
-        return None
-    return Change(
-        entity=entity,
-        key=key,
-        action=Action.UPDATE,
-        direction=Direction.IMPORT,
-        before=_only(before, changed),
-        after=_only(rec.fields, changed),
-        changed=changed,
-        identity=identity_of(entity, {**current.fields, **rec.fields}),
-        school=school_of(entity, key, rec.fields),
-        modified=rec.modified,
-    )
-
-
-def _adopt(entity: str, key: str, rec: Record, current: StoredLike, scope: Scope) -> Change:
-    change = _update(entity, key, rec, current, scope)
-    if change is None:
-        return Change(
-            entity=entity,
-            key=key,
-            action=Action.LINK,
-            direction=Direction.IMPORT,
-            identity=identity_of(entity, rec.fields),
-            school=school_of(entity, key, rec.fields),
-            reason="takes ownership of an identical record already in the store",
-        )
-    return replace(change, reason="takes ownership of a record already in the store")
-
-
-def _bookkeeping(entity: str, key: str, action: Action, reason: str) -> Change:
-    return Change(entity=entity, key=key, action=action, direction=Direction.IMPORT, reason=reason)
-
-
-def _refresh(entity: str, key: str, rec: Record) -> Change:
-    """The store already holds what the application sends: only the base moves."""
-    return Change(
-        entity=entity,
-        key=key,
-        action=Action.LINK,
-        direction=Direction.IMPORT,
-        identity=identity_of(entity, rec.fields),
-        school=school_of(entity, key, rec.fields),
-        reason="the store already holds these values",
-    )
-
-
-def _delete(entity: str, key: str, fields: Fields, scope: Scope) -> Change:
-    before = scope.project(entity, fields)
-    return Change(
-        entity=entity,
-        key=key,
-        action=Action.DELETE,
-        direction=Direction.IMPORT,
-        before=before,
-        school=school_of(entity, key, fields),
+def _adopt(entity: str, rec: Record, current: StoredLike, scope: Scope) -> Change:
+    reason = "takes ownership of a record already in the store"
+    change = _update(entity, rec, current, scope, reason)
+    if change is not None:
+        return change
+    return changes.bookkeeping(
+        entity,
+        rec.key,
+        Action.LINK,
+        Direction.IMPORT,
+        "takes ownership of an identical record already in the store",
+        shown=rec.fields,
     )

@@ -33,13 +33,14 @@ from passport.model import (
     Fields,
     Value,
 )
+from passport.plan import changes
+from passport.plan.changes import EntityPlan, only
 from passport.plan.exporting import Outgoing
 from passport.plan.fingerprint import Tally
-from passport.plan.importing import EntityPlan
 from passport.plan.join import merge_join
 from passport.plan.merge import FieldMerge, merge_fields
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
-from passport.plan.scope import Scope, Translator, identity_of, school_of
+from passport.plan.scope import Scope, Translator
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
 
 
@@ -126,10 +127,12 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
                 sides.app[key] = base.fields
     in_store = inp.store.get(entity, imports + store_deleted)
     for key in links:
-        result.changes.append(_link(inp, key))
+        same = "the same on both sides"
+        result.changes.append(changes.bookkeeping(entity, key, Action.LINK, Direction.EXPORT, same))
     for key in forgets:
+        gone = "gone from both sides"
         result.changes.append(
-            _change(inp, key, Action.FORGET, Direction.EXPORT, {}, reason="gone from both sides")
+            changes.bookkeeping(entity, key, Action.FORGET, Direction.EXPORT, gone)
         )
     for key in merges:
         _merge(inp, key, sides, bases.get(key), result)
@@ -160,78 +163,48 @@ def _load(inp: TwoWayInputs, store_keys: list[str], app_keys: list[str]) -> _Sid
     )
 
 
-def _only(fields: Fields, names: Collection[str]) -> dict[str, Value]:
-    return {n: fields[n] for n in names if n in fields}
-
-
 def _without(fields: Fields, names: Collection[str]) -> dict[str, Value]:
     return {k: v for k, v in fields.items() if k not in names}
 
 
-def _change(
-    inp: TwoWayInputs,
-    key: str,
-    action: Action,
-    direction: Direction,
-    shown: Fields,
-    **parts: object,
-) -> Change:
-    return Change(
-        entity=inp.entity,
-        key=key,
-        action=action,
-        direction=direction,
-        identity=identity_of(inp.entity, shown),
-        school=school_of(inp.entity, key, shown),
-        **parts,  # type: ignore[arg-type]
-    )
-
-
-def _link(inp: TwoWayInputs, key: str) -> Change:
-    return _change(inp, key, Action.LINK, Direction.EXPORT, {}, reason="the same on both sides")
-
-
 def _create(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
-    return _change(inp, key, Action.CREATE, direction, fields, after=dict(fields))
+    return changes.create(inp.entity, key, direction, fields)
 
 
 def _delete(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
-    return _change(inp, key, Action.DELETE, direction, fields, before=dict(fields))
+    return changes.delete(inp.entity, key, direction, fields)
 
 
 def _updates(
     inp: TwoWayInputs, key: str, store: Fields, app: Fields, merged: FieldMerge
 ) -> list[Change]:
-    out = []
+    """The merge's field moves as at most one update each way."""
+    out: list[Change | None] = []
     if merged.to_store:
-        names = tuple(sorted(merged.to_store))
+        names = merged.to_store
         out.append(
-            _change(
-                inp,
+            changes.update(
+                inp.entity,
                 key,
-                Action.UPDATE,
                 Direction.IMPORT,
-                {**store, **app},
-                before=_only(store, names),
-                after=_only(app, names),
-                changed=names,
+                only(store, names),
+                only(app, names),
+                shown={**store, **app},
             )
         )
     if merged.to_app:
-        names = tuple(sorted(merged.to_app))
+        names = merged.to_app
         out.append(
-            _change(
-                inp,
+            changes.update(
+                inp.entity,
                 key,
-                Action.UPDATE,
                 Direction.EXPORT,
-                store,
-                before=_only(app, names),
-                after=_only(store, names),
-                changed=names,
+                only(app, names),
+                only(store, names),
+                shown=store,
             )
         )
-    return out
+    return [c for c in out if c is not None]
 
 
 def _merge(
@@ -260,9 +233,9 @@ def _merge(
                 "field" if base is not None else "both-created",
                 names,
                 merged.resolution,
-                _only(store, names),
-                _only(app, names),
-                _only(agreed, names) if agreed is not None else None,
+                only(store, names),
+                only(app, names),
+                only(agreed, names) if agreed is not None else None,
             )
         )
 
@@ -312,7 +285,7 @@ def _store_deleted(
         return
     if out_of_scope or base.digest == digest(app):
         reason = "left this activation's scope" if out_of_scope else ""
-        result.changes.append(replace(_delete(inp, key, Direction.EXPORT, app), reason=reason))
+        result.changes.append(changes.delete(inp.entity, key, Direction.EXPORT, app, reason))
         return
     _update_delete(
         inp,

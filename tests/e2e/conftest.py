@@ -9,54 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from passport.cli import main
-from passport.store import Store, open_store
-
-BOTH_STORES = pytest.mark.stores("sqlite", "postgresql")
-
-
-class Passport:
-    """Runs the CLI as a user would, against one store and one configs folder."""
-
-    def __init__(self, root: Path, store_url: str | None = None) -> None:
-        self.root = root
-        self.store = root / "store.db"  # the store's file when it is SQLite
-        self.configs = root / "configs"
-        self.store_url = store_url or str(self.store)
-        self.on_postgresql = self.store_url.startswith("postgresql:")
-
-    def __call__(self, *args: str, code: int | None = 0) -> Result:
-        runner = CliRunner()
-        full = list(args)
-        if args and args[0] in ("plan", "apply", "history", "unlock"):
-            full += ["--store", self.store_url]
-        if args and args[0] in ("plan", "apply"):
-            full += ["--configs", str(self.configs)]
-        result = runner.invoke(main, full, catch_exceptions=False)
-        if code is not None:
-            assert result.exit_code == code, result.output + result.stderr
-        return result
-
-    def open_store(self) -> Store:
-        return open_store(self.store_url)
-
-    def state(self) -> Any:
-        """What the store holds, to compare before and after: the SQLite file's bytes, or
-        every row of every table of the PostgreSQL schema."""
-        if not self.on_postgresql:
-            return self.store.read_bytes()
-        store = self.open_store()
-        try:
-            conn = store._conn  # type: ignore[attr-defined]
-            tables = ("records", "base", "watermarks", "runs", "locks", "schema_migrations")
-            return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
-        finally:
-            store.close()
+from passport_cli import Passport
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

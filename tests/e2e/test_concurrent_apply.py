@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BOTH_STORES, Passport
 from district_files import district
+from passport_cli import BOTH_STORES, Passport
 
 from passport.store import Store, open_store
 

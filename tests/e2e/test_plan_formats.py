@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
 from jsonschema import Draft202012Validator
+from passport_cli import BOTH_STORES, Passport
 
 pytestmark = BOTH_STORES  # two-way, export and import plans on SQLite and PostgreSQL
 

@@ -7,8 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
+from passport_cli import BOTH_STORES, Passport
 
 pytestmark = BOTH_STORES
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import Passport
+from passport_cli import Passport
 
 from passport.connectors.oneroster_rest import Tuning, settings
 from passport.oneroster import ENTITIES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import BOTH_STORES, Passport
 from district_files import add_lms, district, edit_csv, read_rows
+from passport_cli import BOTH_STORES, Passport
 
 from passport.connectors.oneroster_csv import CsvSnapshot
 from passport.oneroster import ENTITIES

@@ -6,8 +6,8 @@ import json
 import shutil
 
 import pytest
-from conftest import BOTH_STORES, Passport
 from district_files import district, edit_csv, read_rows
+from passport_cli import BOTH_STORES, Passport
 
 pytestmark = BOTH_STORES
 

@@ -1,0 +1,112 @@
+"""Building the Changes of a plan, the same way for every direction.
+
+Creates and deletes carry the whole record (their identity is read from it when shown);
+updates carry only the changed fields, so they keep the record's identifying fields in
+`identity`; links and forgets carry no values at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from passport.model import Action, Change, Conflict, Direction, Fields, Suppressed, Value
+from passport.plan.scope import identity_of, school_of
+
+
+@dataclass
+class EntityPlan:
+    """What planning one entity in one or both directions found."""
+
+    changes: list[Change] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    existing: int = 0
+
+
+def only(fields: Fields, names: Collection[str]) -> dict[str, Value]:
+    return {n: fields[n] for n in names if n in fields}
+
+
+def field_diff(before: Fields, after: Fields) -> tuple[str, ...]:
+    names = sorted(set(before) | set(after))
+    return tuple(n for n in names if before.get(n) != after.get(n))
+
+
+def create(
+    entity: str, key: str, direction: Direction, fields: Fields, modified: str | None = None
+) -> Change:
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.CREATE,
+        direction=direction,
+        after=fields,
+        school=school_of(entity, key, fields),
+        modified=modified,
+    )
+
+
+def delete(entity: str, key: str, direction: Direction, fields: Fields, reason: str = "") -> Change:
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.DELETE,
+        direction=direction,
+        before=fields,
+        school=school_of(entity, key, fields),
+        reason=reason,
+    )
+
+
+def update(
+    entity: str,
+    key: str,
+    direction: Direction,
+    before: Fields,
+    after: Fields,
+    *,
+    shown: Fields | None = None,
+    modified: str | None = None,
+    reason: str = "",
+) -> Change | None:
+    """The update from `before` to `after`, or None when no field differs. `shown` is the
+    whole record the update belongs to (default: `after`), for its identity and school."""
+    changed = field_diff(before, after)
+    if not changed:
+        return None
+    whole = after if shown is None else shown
+    return Change(
+        entity=entity,
+        key=key,
+        action=Action.UPDATE,
+        direction=direction,
+        before=only(before, changed),
+        after=only(after, changed),
+        changed=changed,
+        identity=identity_of(entity, whole),
+        school=school_of(entity, key, whole),
+        modified=modified,
+        reason=reason,
+    )
+
+
+def bookkeeping(
+    entity: str,
+    key: str,
+    action: Action,
+    direction: Direction,
+    reason: str,
+    shown: Fields | None = None,
+) -> Change:
+    """A LINK or FORGET: only the base moves."""
+    whole = shown or {}
+    return Change(
+        entity=entity,
+        key=key,
+        action=action,
+        direction=direction,
+        identity=identity_of(entity, whole),
+        school=school_of(entity, key, whole),
+        reason=reason,
+    )
