@@ -76,7 +76,10 @@ def agreed(
     """The base entry for a store record both sides now hold."""
     scope = ctx.scope
     if not ctx.outgoing_base:
-        return BaseEntry(key, digest(scope.project(entity, fields)), store_digest)
+        projected = scope.project(entity, fields)
+        # Every field shared: the record is its own projection, digested once by the store.
+        agreed_digest = store_digest if projected is fields else digest(projected)
+        return BaseEntry(key, agreed_digest, store_digest)
     view = ctx.outgoing(entity, key, scope.project(entity, scope.narrow(entity, fields)))
     return BaseEntry(key, digest(view), store_digest, view)
 
