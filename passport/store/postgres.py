@@ -58,6 +58,7 @@ class PostgresStore(PostgresHistory, PostgresLocks):
         self._batch_rows = batch_rows
         self._tx: PostgresTransaction | None = None
         self._held: dict[str, Connection] = {}
+        self._staged: set[str] = set()  # staging tables made in this session
         self._reader: Connection | None = None
         self._open_scans = 0
         self._conn = connect(location)
@@ -152,7 +153,7 @@ class PostgresStore(PostgresHistory, PostgresLocks):
             raise StoreError("a store transaction is already open on this connection")
         with errors(self._where):
             self._conn.execute("BEGIN")
-        tx = self._tx = PostgresTransaction(self._conn, self._batch_rows)
+        tx = self._tx = PostgresTransaction(self._conn, self._batch_rows, self._staged)
         try:
             yield tx
             with errors(self._where):
@@ -160,6 +161,7 @@ class PostgresStore(PostgresHistory, PostgresLocks):
                 self._conn.execute("COMMIT")
         except BaseException:
             self._rollback()
+            self._staged.clear()  # their creation may have been rolled back
             raise
         finally:
             tx.close()

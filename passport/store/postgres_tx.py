@@ -63,10 +63,11 @@ def _upsert(stage: str, table: str, columns: tuple[str, ...], key: tuple[str, ..
 class PostgresTransaction(BufferedTransaction):
     """A `StoreTransaction` on one connection; the store begins and ends it."""
 
-    def __init__(self, conn: Connection, batch_rows: int) -> None:
+    def __init__(self, conn: Connection, batch_rows: int, staged: set[str]) -> None:
         super().__init__(batch_rows)
         self._conn = conn
-        self._staged: set[str] = set()  # staging tables made in this transaction
+        self._staged = staged  # the session's staging tables (the store's set)
+        self._used: set[str] = set()  # staging tables holding rows of this transaction
 
     def _write(self, kind: str, rows: list[Row]) -> None:
         if kind in _STAGE:
@@ -86,14 +87,16 @@ class PostgresTransaction(BufferedTransaction):
         with self._conn.cursor() as cursor:
             if stage not in self._staged:
                 cursor.execute(
-                    f"CREATE TEMPORARY TABLE {stage} "
-                    f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} "
+                    f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
                 )
                 self._staged.add(stage)
+            if stage in self._used:  # a second batch in one transaction
+                cursor.execute(f"TRUNCATE {stage}")
+            self._used.add(stage)
             names = ", ".join(columns)
             with cursor.copy(f"COPY {stage} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(list(types))
                 for row in last.values():
                     copy.write_row(row)
             cursor.execute(_upsert(stage, table, columns, key))
-            cursor.execute(f"TRUNCATE {stage}")

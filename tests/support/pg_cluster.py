@@ -114,8 +114,11 @@ def find_bindir() -> Path:
     )
 
 
-def start() -> Cluster:
-    """initdb, start on a free loopback port, create the `passport` database."""
+def start(settings: str = SERVER_SETTINGS) -> Cluster:
+    """initdb, start on a free loopback port, create the `passport` database.
+
+    `settings` are server options (`-c name=value ...`); the default trades durability
+    for speed, as tests may."""
     bindir = find_bindir()
     run_as = _system_user()
     _sweep(bindir, run_as)
@@ -126,7 +129,7 @@ def start() -> Cluster:
     cluster = Cluster(root, bindir, 0, secrets.token_hex(16), run_as)
     try:
         _initdb(cluster)
-        _start_server(cluster)
+        _start_server(cluster, settings)
         with cluster.connect("postgres") as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
     except BaseException:
@@ -186,13 +189,13 @@ def _initdb(cluster: Cluster) -> None:
     _run(cluster, command)
 
 
-def _start_server(cluster: Cluster) -> None:
+def _start_server(cluster: Cluster, settings: str) -> None:
     last = ""
     for _ in range(5):  # a free port may be taken between the check and the start
         cluster.port = _free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {cluster.port} "
-            f"-c unix_socket_directories={cluster.root} {SERVER_SETTINGS}"
+            f"-c unix_socket_directories={cluster.root} {settings}"
         )
         log = cluster.root / "server.log"
         command = [str(cluster.bindir / "pg_ctl"), "start", "-D", str(cluster.data)]
