@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from passport.errors import StoreError
 
@@ -134,13 +134,18 @@ def _postgres_location(given: str) -> Location:
             "use lower-case letters, digits and _ (at most 63, not starting with a digit), "
             "e.g. ?schema=district_a",
         )
-    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    # The other parameters stay as written: libpq decodes %XX itself (and not `+`).
+    rest = "&".join(p for p in parts.query.split("&") if p and p.split("=")[0] != "schema")
     netloc = parts.netloc.replace(f":{_REF_MARK}@", "@")
-    dsn = urlunsplit(("postgresql", netloc, parts.path, rest, ""))
-    shown = urlunsplit(("postgresql", netloc, parts.path, _shown_query(rest, schema), ""))
+    dsn = _url(netloc, parts.path, rest)
+    shown = _url(netloc, parts.path, _shown_query(rest, schema))
     if ref:
         shown = shown.replace("@", ":***@", 1) if "@" in netloc else shown
     return Location("postgresql", shown, dsn=dsn, schema=schema, password_ref=ref)
+
+
+def _url(netloc: str, path: str, query: str) -> str:
+    return f"postgresql://{netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _shown_query(rest: str, schema: str) -> str:

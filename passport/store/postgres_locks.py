@@ -18,6 +18,7 @@ database role as the holder or the pg_signal_backend role.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 
 from psycopg import sql
@@ -45,6 +46,19 @@ _SESSIONS = (
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND l.classid::bigint = %s AND l.objid::bigint = %s"
 )
+
+
+def _unknown_holder(activation: str, lock_id: str) -> LockInfo:
+    """A holder whose details cannot be read (its row is missing or not its own)."""
+    return LockInfo(
+        id=lock_id or "unknown",
+        activation=activation,
+        owner="an unknown holder",
+        host="",
+        pid=0,
+        operation="unknown",
+        created_at="unknown",
+    )
 
 
 def lock_key(schema: str, activation: str) -> int:
@@ -124,17 +138,20 @@ class PostgresLocks:
         key = lock_key(self.schema, lock.activation)
         settle_until = time.monotonic() + SETTLE_S
         with errors(self._where):
-            while True:
+            for tries in itertools.count():
                 got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
                 if got and got[0]:
                     return self._take(conn, lock), None
                 holder = self._holder(conn, lock.activation, key)
-                if holder is None:
+                if holder is None and tries < 20:
                     continue  # let go between our two looks: try again at once
+                if holder is None:  # held, but by no session we can see
+                    holder = _unknown_holder(lock.activation, "")
                 if is_stale(holder) and time.monotonic() < settle_until:
                     time.sleep(0.05)  # its process is gone: the server will notice soon
                     continue
                 return None, holder
+        raise AssertionError("unreachable")
 
     def _take(self, conn: Connection, lock: LockInfo) -> LockInfo:
         taken = dataclasses.replace(lock, created_at=now_iso())
@@ -156,15 +173,7 @@ class PostgresLocks:
             if row is not None and row.id in ids:
                 return row
             time.sleep(0.02)
-        return LockInfo(
-            id=min(ids),
-            activation=activation,
-            owner="an unknown holder",
-            host="",
-            pid=0,
-            operation="unknown",
-            created_at="unknown",
-        )
+        return _unknown_holder(activation, min(ids))
 
     def _row(self, conn: Connection, activation: str, *, lock: bool = False) -> LockInfo | None:
         tail = " FOR UPDATE" if lock else ""

@@ -123,6 +123,12 @@ def _refused_reason(url: str) -> str:
             "postgresql://ada@db/roster?schema=district_a&sslmode=require",
         ),
         (
+            "postgresql:///roster?host=/run/postgresql&schema=s&options=-c%20search_path%3Dx",
+            "postgresql:///roster?host=/run/postgresql&options=-c%20search_path%3Dx",
+            "s",
+            "postgresql:///roster?schema=s&host=/run/postgresql&options=-c%20search_path%3Dx",
+        ),
+        (
             "postgresql://ada:${env:PG_PASS}@db/roster",
             "postgresql://ada@db/roster",
             "passport",
