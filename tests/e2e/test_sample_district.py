@@ -142,3 +142,11 @@ def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passpor
     assert "enrollments.csv" in result.stderr and "nobody-here" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert passport.state() == before
+
+
+def test_a_new_store_is_announced_on_postgresql_only(passport: Passport) -> None:
+    district(passport.root)
+    first, again = passport("plan", "sis"), passport("plan", "sis")
+    said = f"passport: created the store schema at {passport.store_url} (migrations 1 applied)"
+    assert (said in first.stderr) is passport.on_postgresql
+    assert "created the store schema" not in again.stderr
