@@ -78,8 +78,10 @@ def _connect_error(exc: psycopg.Error, location: Location) -> StoreError:
             "check the user and its password: give the password as a reference in the URL "
             "(postgresql://user:${env:NAME}@host/db) or through PGPASSWORD or ~/.pgpass"
         )
-    elif "does not exist" in low:
+    elif "database" in low and "does not exist" in low:
         hint = "create the database first (createdb), or check the URL for a typo"
+    elif "role" in low and "does not exist" in low:
+        hint = "check the user name in the URL (or PGUSER), or create that role"
     else:
         hint = "check that the server runs and accepts connections from here (host, port, TLS)"
     return StoreError(f"cannot connect to the store at {location.url}: {text}", hint)

@@ -193,3 +193,10 @@ def test_force_unlock_ends_the_holders_session(url: str) -> None:
         holder.acquire_lock("canvas", "apply")
     holder.close()
     other.close()
+
+
+def test_a_missing_database_is_named(postgres: Postgres) -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store(postgres.new_url().replace("/passport?", "/nowhere?"))
+    assert 'database "nowhere" does not exist' in caught.value.reason
+    assert "createdb" in (caught.value.hint or "")
