@@ -16,6 +16,7 @@ records) against DeepDiff(group_by="sourcedId") and daff, and prints the ratios.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -205,9 +206,16 @@ def daff_peer(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> int:
 
 
 def timed(fn: Callable[[], int]) -> tuple[float, int]:
-    started = time.perf_counter()
-    found = fn()
-    return time.perf_counter() - started, found
+    """Wall time of one diff, with the cyclic GC paused as `passport plan` pauses it
+    (runner.bulk_work); every contender runs under the same setting."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        found = fn()
+        return time.perf_counter() - started, found
+    finally:
+        gc.enable()
 
 
 def bench_peers(users: int, work: Path, rows: int, skip: Sequence[str]) -> dict[str, Any]:
