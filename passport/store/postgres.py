@@ -14,7 +14,6 @@ Each held activation lock has a session of its own (`postgres_locks`).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -24,7 +23,7 @@ import orjson
 import psycopg
 
 from passport.errors import StoreError
-from passport.store.base import BaseEntry, StoredRecord, StoreTransaction
+from passport.store.base import StoredRecord, StoreTransaction
 from passport.store.location import Location
 from passport.store.migrations import MIGRATIONS, Migration
 from passport.store.postgres_conn import Connection, connect, errors
@@ -32,7 +31,7 @@ from passport.store.postgres_history import PostgresHistory
 from passport.store.postgres_locks import PostgresLocks
 from passport.store.postgres_schema import migrate_postgresql, store_exists
 from passport.store.postgres_tx import PostgresTransaction
-from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
+from passport.store.reads import SqlReads
 
 FETCH_ROWS = 5000
 BATCH_ROWS = 20000
@@ -40,8 +39,10 @@ CHUNK_KEYS = 10000
 _names = itertools.count()
 
 
-class PostgresStore(PostgresHistory, PostgresLocks):
+class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
     """A `Store` in one schema of a PostgreSQL database."""
+
+    PARAM = "%s"
 
     def __init__(
         self,
@@ -88,14 +89,6 @@ class PostgresStore(PostgresHistory, PostgresLocks):
 
     # --- records ---------------------------------------------------------------------
 
-    def count(self, entity: str) -> int:
-        return int(self._one("SELECT count(*) FROM records WHERE entity = %s", (entity,)))
-
-    def scan(self, entity: str) -> Iterator[StoredRecord]:
-        sql = "SELECT key, data, digest, modified FROM records WHERE entity = %s ORDER BY key"
-        for key, data, digest, modified in self._stream(sql, (entity,)):
-            yield StoredRecord(key, orjson.loads(data), digest, modified)
-
     def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
         found: dict[str, StoredRecord] = {}
         sql = "SELECT key, data, digest, modified FROM records WHERE entity = %s AND key = ANY(%s)"
@@ -112,37 +105,6 @@ class PostgresStore(PostgresHistory, PostgresLocks):
         for key, activation in self._in_chunks(sql, entity, keys):
             found.setdefault(key, []).append(activation)
         return found
-
-    # --- base and watermarks ---------------------------------------------------------
-
-    def base_scan(self, activation: str, entity: str) -> Iterator[BaseEntry]:
-        sql = (
-            "SELECT b.key, b.digest, b.store_digest, b.data, r.digest FROM base AS b "
-            "LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
-            "WHERE b.activation = %s AND b.entity = %s ORDER BY b.key"
-        )
-        for key, digest, store_digest, data, current in self._stream(sql, (activation, entity)):
-            fields = None if data is None else orjson.loads(data)
-            yield BaseEntry(key, digest, store_digest, fields, current)
-
-    def base_digests(
-        self, activation: str, entity: str
-    ) -> Iterator[tuple[str, str, str | None, str | None]]:
-        sql = (
-            "SELECT b.key, b.digest, b.store_digest, r.digest FROM base AS b "
-            "LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
-            "WHERE b.activation = %s AND b.entity = %s ORDER BY b.key"
-        )
-        yield from self._stream(sql, (activation, entity))
-
-    def base_count(self, activation: str, entity: str) -> int:
-        sql = "SELECT count(*) FROM base WHERE activation = %s AND entity = %s"
-        return int(self._one(sql, (activation, entity)))
-
-    def watermark(self, activation: str, entity: str) -> str | None:
-        sql = "SELECT value FROM watermarks WHERE activation = %s AND entity = %s"
-        value = self._one(sql, (activation, entity))
-        return None if value is None else str(value)
 
     # --- writes ----------------------------------------------------------------------
 
@@ -166,26 +128,6 @@ class PostgresStore(PostgresHistory, PostgresLocks):
         finally:
             tx.close()
             self._tx = None
-
-    def entities_digest(self, entities: Sequence[str]) -> str:
-        hasher = hashlib.blake2b(digest_size=16)
-        sql = "SELECT key, digest FROM records WHERE entity = %s ORDER BY key"
-        for entity in entities:
-            for key, digest in self._stream(sql, (entity,)):
-                hasher.update(orjson.dumps((entity, key, digest)))
-                hasher.update(b"\n")
-        return hasher.hexdigest()
-
-    # --- what the store holds -------------------------------------------------------
-
-    def entities(self) -> list[str]:
-        return [row[0] for row in self._all(ENTITIES_SQL, ())]
-
-    def activations(self) -> list[str]:
-        return [row[0] for row in self._all(ACTIVATIONS_SQL, ())]
-
-    def watermarks(self, activation: str) -> dict[str, str]:
-        return dict(self._all(WATERMARKS_SQL.replace("?", "%s"), (activation,)))
 
     # --- helpers ---------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ that entity: SQLite does not define what a running scan sees of rows written mea
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -21,9 +20,9 @@ from typing import Any
 import orjson
 
 from passport.errors import StoreError
-from passport.store.base import BaseEntry, StoredRecord, StoreTransaction
+from passport.store.base import StoredRecord, StoreTransaction
 from passport.store.migrations import MIGRATIONS, Migration, migrate_sqlite
-from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
+from passport.store.reads import SqlReads
 from passport.store.sqlite_conn import connect, errors
 from passport.store.sqlite_history import SQLiteHistory
 from passport.store.sqlite_tx import SQLiteTransaction
@@ -33,7 +32,7 @@ BATCH_ROWS = 20000
 _MAX_CHUNK = 10000
 
 
-class SQLiteStore(SQLiteHistory):
+class SQLiteStore(SQLiteHistory, SqlReads):
     """A `Store` in one SQLite file (or in memory when `path` is None)."""
 
     def __init__(
@@ -72,14 +71,6 @@ class SQLiteStore(SQLiteHistory):
 
     # --- records ---------------------------------------------------------------------
 
-    def count(self, entity: str) -> int:
-        return int(self._one("SELECT count(*) FROM records WHERE entity = ?", (entity,)))
-
-    def scan(self, entity: str) -> Iterator[StoredRecord]:
-        sql = "SELECT key, data, digest, modified FROM records WHERE entity = ? ORDER BY key"
-        for key, data, digest, modified in self._stream(sql, (entity,)):
-            yield StoredRecord(key, orjson.loads(data), digest, modified)
-
     def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
         found: dict[str, StoredRecord] = {}
         head = "SELECT key, data, digest, modified FROM records WHERE entity = ? AND key IN"
@@ -93,37 +84,6 @@ class SQLiteStore(SQLiteHistory):
         for key, activation in self._in_chunks(head, entity, keys, "ORDER BY key, activation"):
             found.setdefault(key, []).append(activation)
         return found
-
-    # --- base and watermarks ---------------------------------------------------------
-
-    def base_scan(self, activation: str, entity: str) -> Iterator[BaseEntry]:
-        sql = (
-            "SELECT b.key, b.digest, b.store_digest, b.data, r.digest FROM base AS b "
-            "LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
-            "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
-        )
-        for key, digest, store_digest, data, current in self._stream(sql, (activation, entity)):
-            fields = None if data is None else orjson.loads(data)
-            yield BaseEntry(key, digest, store_digest, fields, current)
-
-    def base_digests(
-        self, activation: str, entity: str
-    ) -> Iterator[tuple[str, str, str | None, str | None]]:
-        sql = (
-            "SELECT b.key, b.digest, b.store_digest, r.digest FROM base AS b "
-            "LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
-            "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
-        )
-        yield from self._stream(sql, (activation, entity))
-
-    def base_count(self, activation: str, entity: str) -> int:
-        sql = "SELECT count(*) FROM base WHERE activation = ? AND entity = ?"
-        return int(self._one(sql, (activation, entity)))
-
-    def watermark(self, activation: str, entity: str) -> str | None:
-        sql = "SELECT value FROM watermarks WHERE activation = ? AND entity = ?"
-        value = self._one(sql, (activation, entity))
-        return None if value is None else str(value)
 
     # --- writes ----------------------------------------------------------------------
 
@@ -146,26 +106,6 @@ class SQLiteStore(SQLiteHistory):
         finally:
             tx.close()
             self._tx = None
-
-    def entities_digest(self, entities: Sequence[str]) -> str:
-        hasher = hashlib.blake2b(digest_size=16)
-        sql = "SELECT key, digest FROM records WHERE entity = ? ORDER BY key"
-        for entity in entities:
-            for key, digest in self._stream(sql, (entity,)):
-                hasher.update(orjson.dumps((entity, key, digest)))
-                hasher.update(b"\n")
-        return hasher.hexdigest()
-
-    # --- what the store holds -------------------------------------------------------
-
-    def entities(self) -> list[str]:
-        return [row[0] for row in self._all(ENTITIES_SQL, ())]
-
-    def activations(self) -> list[str]:
-        return [row[0] for row in self._all(ACTIVATIONS_SQL, ())]
-
-    def watermarks(self, activation: str) -> dict[str, str]:
-        return dict(self._all(WATERMARKS_SQL, (activation,)))
 
     # --- helpers ---------------------------------------------------------------------
 

@@ -1,0 +1,93 @@
+"""The read queries every SQL backend shares, written once.
+
+Parameters are marked `?`; a backend whose driver wants another mark (psycopg: `%s`)
+sets `PARAM`. Each backend provides `_one`, `_all` and `_stream` (its own cursors,
+transactions and error translation) and the key-set queries `get` and `owners`, whose
+SQL differs (SQLite: `IN (...)` in chunks; PostgreSQL: `= ANY(array)`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from passport.store.base import BaseEntry, StoredRecord
+from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
+
+_BASE_JOIN = (
+    "FROM base AS b LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
+    "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
+)
+
+
+class SqlReads:
+    PARAM = "?"
+
+    def _q(self, sql: str) -> str:
+        return sql if self.PARAM == "?" else sql.replace("?", self.PARAM)
+
+    # provided by each backend
+    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+        raise NotImplementedError
+
+    def _all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+    # records
+
+    def count(self, entity: str) -> int:
+        return int(self._one(self._q("SELECT count(*) FROM records WHERE entity = ?"), (entity,)))
+
+    def scan(self, entity: str) -> Iterator[StoredRecord]:
+        sql = "SELECT key, data, digest, modified FROM records WHERE entity = ? ORDER BY key"
+        for key, data, digest, modified in self._stream(self._q(sql), (entity,)):
+            yield StoredRecord(key, orjson.loads(data), digest, modified)
+
+    # base and watermarks
+
+    def base_scan(self, activation: str, entity: str) -> Iterator[BaseEntry]:
+        sql = self._q(f"SELECT b.key, b.digest, b.store_digest, b.data, r.digest {_BASE_JOIN}")
+        for key, digest, store_digest, data, current in self._stream(sql, (activation, entity)):
+            fields = None if data is None else orjson.loads(data)
+            yield BaseEntry(key, digest, store_digest, fields, current)
+
+    def base_digests(
+        self, activation: str, entity: str
+    ) -> Iterator[tuple[str, str, str | None, str | None]]:
+        sql = self._q(f"SELECT b.key, b.digest, b.store_digest, r.digest {_BASE_JOIN}")
+        yield from self._stream(sql, (activation, entity))
+
+    def base_count(self, activation: str, entity: str) -> int:
+        sql = "SELECT count(*) FROM base WHERE activation = ? AND entity = ?"
+        return int(self._one(self._q(sql), (activation, entity)))
+
+    def watermark(self, activation: str, entity: str) -> str | None:
+        sql = "SELECT value FROM watermarks WHERE activation = ? AND entity = ?"
+        value = self._one(self._q(sql), (activation, entity))
+        return None if value is None else str(value)
+
+    # the whole store
+
+    def entities_digest(self, entities: Sequence[str]) -> str:
+        hasher = hashlib.blake2b(digest_size=16)
+        sql = self._q("SELECT key, digest FROM records WHERE entity = ? ORDER BY key")
+        for entity in entities:
+            for key, digest in self._stream(sql, (entity,)):
+                hasher.update(orjson.dumps((entity, key, digest)))
+                hasher.update(b"\n")
+        return hasher.hexdigest()
+
+    def entities(self) -> list[str]:
+        return [row[0] for row in self._all(ENTITIES_SQL, ())]
+
+    def activations(self) -> list[str]:
+        return [row[0] for row in self._all(ACTIVATIONS_SQL, ())]
+
+    def watermarks(self, activation: str) -> dict[str, str]:
+        return dict(self._all(self._q(WATERMARKS_SQL), (activation,)))
