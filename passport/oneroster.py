@@ -302,6 +302,21 @@ def identity_fields(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {n: fields[n] for n in IDENTITY_FIELDS.get(entity, ()) if n in fields}
 
 
+# Fields whose values repeat across many records (ids of other records, dates, flags,
+# enumerations): a plan holding many records keeps one copy of each distinct value.
+REPEATING_FIELDS: Final[dict[str, frozenset[str]]] = {
+    s.name: frozenset(r.field for r in s.references)
+    | s.dates
+    | s.booleans
+    | s.years
+    | (
+        frozenset({"role", "type", "classType", "grades", "subjects", "subjectCodes"})
+        & set(s.fields)
+    )
+    for s in SPECS.values()
+}
+
+
 def spec(entity: str) -> EntitySpec:
     return SPECS[entity]
 

@@ -19,9 +19,11 @@ from passport.model import (
     Action,
     Change,
     Direction,
+    Fields,
     Record,
     Suppressed,
 )
+from passport.oneroster import REPEATING_FIELDS
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
@@ -38,6 +40,26 @@ class _Buckets:
     delete: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)  # in base, gone from both sides
     foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
+
+
+class ValuePool:
+    """Keeps one copy of each repeated value (a class id shared by 25 enrollments, a role,
+    a date) among the records a plan holds: a first import holds every record."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+        self.values: dict[str, str] = {}
+
+    def __call__(self, fields: Fields) -> Fields:
+        values = self.values
+        out = dict(fields)
+        for name in self.names.intersection(fields):
+            value = out[name]
+            if isinstance(value, str):
+                out[name] = values.setdefault(value, value)
+            else:
+                out[name] = [values.setdefault(v, v) for v in value]
+        return out
 
 
 # A base row as the import keeps it in memory: just the agreed digest when the store copy
@@ -86,6 +108,7 @@ def _stream(
     # Each step is None where it would change nothing, so the common case pays nothing.
     to_fields = source.translator.store_converter(entity)
     narrow, project = scope.narrower(entity), scope.projector(entity)
+    shared = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
     stage = f"reading {entity}"
     seen: list[str] = []
     for n, rec in enumerate(source.records, 1):
@@ -126,7 +149,7 @@ def _stream(
             buckets.recreate.append(key)
         else:
             buckets.update.append(key)
-        incoming[key] = Record(key, projected, rec.modified)
+        incoming[key] = Record(key, shared(projected), rec.modified)
     tally.lines(seen)
     if source.complete:
         for key, base in bases.items():
