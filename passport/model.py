@@ -205,10 +205,6 @@ class EntitySummary:
     link: int = 0
     existing: int = 0  # records on the receiving side this activation manages before the run
 
-    @property
-    def changes(self) -> int:
-        return self.create + self.update + self.delete
-
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:

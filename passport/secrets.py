@@ -53,7 +53,10 @@ def resolve(ref: str, base_dir: str | Path) -> str:
 def _from_env(ref: str, name: str) -> str:
     value = os.environ.get(name)
     if value is None:
-        raise SecretError(f"{ref}: the environment variable {name} is not set", hint=f"set {name}")
+        raise SecretError(
+            f"{ref}: the environment variable {name} is not set",
+            hint=f"export {name} where passport runs (in a pipeline: a CI secret)",
+        )
     if not value:
         raise SecretError(f"{ref}: the environment variable {name} is empty")
     return value

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from passport.model import Activation, Fields, Filter, Value
-from passport.oneroster import ENTITIES, SCHOOL_REFERENCES, SPECS, identity_fields
+from passport.oneroster import ENTITIES, SCHOOL_REFERENCES, identity_fields
 
 SCHOOL_FIELD: Mapping[str, str] = {
     "courses": "orgSourcedId",
@@ -282,7 +282,3 @@ def school_of(entity: str, key: str, fields: Fields) -> str:
     if isinstance(value, list):
         return value[0] if value else ""
     return value or ""
-
-
-def known_field(entity: str, name: str) -> bool:
-    return name in SPECS[entity].fields or name.startswith("metadata.")
