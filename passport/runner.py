@@ -6,17 +6,13 @@ The CLI calls these functions and renders what they return; they never print.
 from __future__ import annotations
 
 import gc
-import getpass
 import os
 import signal
-import socket
-import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from passport import config, secrets
@@ -27,10 +23,10 @@ from passport.errors import BlockedError, PassportError, PlanError, StalePlanErr
 from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan, plan_scope
 from passport.plan.exporting import Outgoing, no_transform
-from passport.plan.fingerprint import Tally
 from passport.plan.scope import Scope
 from passport.plan.shield import PrivacyShield
 from passport.plan.sources import Progress, no_progress
+from passport.runs import failure_message, finished, now_iso, start_run
 from passport.store import Run, Store, open_store
 
 
@@ -57,10 +53,6 @@ class Planned:
     snapshot: Snapshot
     atomic_writes: bool
     outgoing: Outgoing
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load(ref: str, settings: Settings) -> Activation:
@@ -228,20 +220,20 @@ def _apply_planned(
     _refuse_if_blocked(plan, options.force)
     if not options.confirm(plan):
         return Applied(plan, None)
-    run = _start_run(result, store, options.saved_checksum)
+    run = start_run(result.activation, plan, store, options.saved_checksum)
     started = time.monotonic()
     try:
         with bulk_work():
             outcome = execute(plan, _context(result, store, settings, options))
     except BaseException as error:
-        store.finish_run(_finished(run, started, "failed", message=_message(error)))
+        store.finish_run(finished(run, started, "failed", message=failure_message(error)))
         raise
     status = "succeeded"
     if outcome.errors:
         status = "partial" if outcome.done else "failed"
     if status == "succeeded":
         _save_watermarks(store, result)
-    run = _finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
+    run = finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
     store.finish_run(run)
     return Applied(plan, run)
 
@@ -274,14 +266,6 @@ def _names(moved: list[str]) -> list[str]:
     return [words[m] for m in moved]
 
 
-def _message(error: BaseException) -> str:
-    if isinstance(error, PassportError):
-        return error.reason
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted"
-    return f"{type(error).__name__}: {error}"
-
-
 def _context(
     result: Planned, store: Store, settings: Settings, options: ApplyOptions
 ) -> ApplyContext:
@@ -305,71 +289,3 @@ def _save_watermarks(store: Store, result: Planned) -> None:
     with store.transaction() as tx:
         for entity, mark in result.plan.watermarks.items():
             tx.set_watermark(result.activation.name, entity, mark)
-
-
-def _start_run(result: Planned, store: Store, checksum: str | None) -> Run:
-    user = getpass.getuser()
-    host = socket.gethostname()
-    run = Run(
-        id=uuid.uuid4().hex[:12],
-        activation=result.activation.name,
-        mode=result.activation.mode.value,
-        started_at=now_iso(),
-        user=user,
-        host=host,
-        status="running",
-        plan_checksum=checksum or plan_checksum(result.plan),
-        git_commit=git_commit(result.activation.source),
-    )
-    store.start_run(run)
-    return run
-
-
-def _finished(run: Run, started: float, status: str, **changes: object) -> Run:
-    return replace(
-        run,
-        status=status,
-        finished_at=now_iso(),
-        duration_s=round(time.monotonic() - started, 3),
-        **changes,  # type: ignore[arg-type]
-    )
-
-
-def plan_checksum(plan: Plan) -> str:
-    """A digest naming what a run applied: its inputs' fingerprint and every change.
-
-    Streamed change by change, so a plan of millions of creates costs no extra memory."""
-    tally = Tally()
-    tally.add(plan.activation, plan.fingerprint.config, plan.fingerprint.store)
-    tally.add(plan.fingerprint.app)
-    for c in plan.changes:
-        tally.line(f"{c.direction}\x1f{c.action}\x1f{c.entity}\x1f{c.key}\x1f{','.join(c.changed)}")
-    return tally.hexdigest()
-
-
-def git_commit(source: str) -> str | None:
-    """The commit of the config file's repository, with `+dirty` if the file has edits."""
-    if not source:
-        return None
-    folder = str(Path(source).resolve().parent)
-    try:
-        head = subprocess.run(
-            ["git", "-C", folder, "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-        if head.returncode != 0:
-            return None
-        dirty = subprocess.run(
-            ["git", "-C", folder, "status", "--porcelain", "--", str(Path(source).resolve())],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = head.stdout.strip()
-    return f"{commit}+dirty" if dirty.stdout.strip() else commit

@@ -1,0 +1,100 @@
+"""The run record: who applied which plan of which activation, when, from which commit.
+
+The History tab's sync summary. Runs hold counts and per-record errors, never values.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from passport.errors import PassportError
+from passport.model import Activation, Plan
+from passport.plan.fingerprint import Tally
+from passport.store import Run, Store
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def start_run(activation: Activation, plan: Plan, store: Store, checksum: str | None) -> Run:
+    """Record that an apply began (status running) and return the record."""
+    run = Run(
+        id=uuid.uuid4().hex[:12],
+        activation=activation.name,
+        mode=activation.mode.value,
+        started_at=now_iso(),
+        user=getpass.getuser(),
+        host=socket.gethostname(),
+        status="running",
+        plan_checksum=checksum or plan_checksum(plan),
+        git_commit=git_commit(activation.source),
+    )
+    store.start_run(run)
+    return run
+
+
+def finished(run: Run, started: float, status: str, **changes: object) -> Run:
+    """The record of a run that ended, `started` being its time.monotonic() start."""
+    return replace(
+        run,
+        status=status,
+        finished_at=now_iso(),
+        duration_s=round(time.monotonic() - started, 3),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def failure_message(error: BaseException) -> str:
+    if isinstance(error, PassportError):
+        return error.reason
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(error).__name__}: {error}"
+
+
+def plan_checksum(plan: Plan) -> str:
+    """A digest naming what a run applied: its inputs' fingerprint and every change.
+
+    Streamed change by change, so a plan of millions of creates costs no extra memory."""
+    tally = Tally()
+    tally.add(plan.activation, plan.fingerprint.config, plan.fingerprint.store)
+    tally.add(plan.fingerprint.app)
+    for c in plan.changes:
+        tally.line(f"{c.direction}\x1f{c.action}\x1f{c.entity}\x1f{c.key}\x1f{','.join(c.changed)}")
+    return tally.hexdigest()
+
+
+def git_commit(source: str) -> str | None:
+    """The commit of the config file's repository, with `+dirty` if the file has edits."""
+    if not source:
+        return None
+    folder = str(Path(source).resolve().parent)
+    try:
+        head = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "-C", folder, "status", "--porcelain", "--", str(Path(source).resolve())],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = head.stdout.strip()
+    return f"{commit}+dirty" if dirty.stdout.strip() else commit
