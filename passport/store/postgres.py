@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
 import orjson
@@ -131,27 +131,13 @@ class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _sync(self) -> None:
-        """Reads inside a transaction see its buffered writes."""
-        if self._tx is not None:
-            with errors(self._where):
-                self._tx.flush()
+    def _errors(self) -> AbstractContextManager[None]:
+        return errors(self._where)
 
     def _rollback(self) -> None:
         if self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             with suppress(psycopg.Error):  # the connection may be gone already
                 self._conn.execute("ROLLBACK")
-
-    def _all(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        self._sync()
-        with errors(self._where):
-            return list(self._conn.execute(sql, params).fetchall())
-
-    def _one(self, sql: str, params: Sequence[Any]) -> Any:
-        self._sync()
-        with errors(self._where):
-            row = self._conn.execute(sql, params).fetchone()
-        return None if row is None else row[0]
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
         self._sync()

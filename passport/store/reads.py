@@ -1,15 +1,16 @@
 """The read queries every SQL backend shares, written once.
 
 Parameters are marked `?`; a backend whose driver wants another mark (psycopg: `%s`)
-sets `PARAM`. Each backend provides `_one`, `_all` and `_stream` (its own cursors,
-transactions and error translation) and the key-set queries `get` and `owners`, whose
-SQL differs (SQLite: `IN (...)` in chunks; PostgreSQL: `= ANY(array)`).
+sets `PARAM`. Each backend provides `_errors` (its error translation), `_stream` (its own
+cursors) and the key-set queries `get` and `owners`, whose SQL differs (SQLite:
+`IN (...)` in chunks; PostgreSQL: `= ANY(array)`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import orjson
@@ -29,12 +30,31 @@ class SqlReads:
     def _q(self, sql: str) -> str:
         return sql if self.PARAM == "?" else sql.replace("?", self.PARAM)
 
-    # provided by each backend
-    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+    # Each backend sets these: its connection, the open transaction (whose buffered
+    # writes reads must see), where it lives (for messages) and its error translation.
+    _conn: Any
+    _tx: Any
+    _where: str
+
+    def _errors(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    def _sync(self) -> None:
+        """Reads inside a transaction see its buffered writes."""
+        if self._tx is not None:
+            with self._errors():
+                self._tx.flush()
+
     def _all(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        raise NotImplementedError
+        self._sync()
+        with self._errors():
+            return list(self._conn.execute(sql, params).fetchall())
+
+    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+        self._sync()
+        with self._errors():
+            row = self._conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
         raise NotImplementedError

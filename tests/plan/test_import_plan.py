@@ -7,6 +7,7 @@ from datetime import date
 from memory_app import MemoryApp, activation, district, make_plan, run_apply
 
 from passport.model import Action, Filter, Limit, Record, Safety, Window
+from passport.oneroster import ENTITIES
 from passport.store import Store
 
 
@@ -125,17 +126,7 @@ def test_delta_deletes_only_marked_records(store: Store) -> None:
     district(app)
     act = activation()
     run_apply(act, app, store, make_plan(act, app, store))
-    delta = MemoryApp(
-        delta={
-            "orgs",
-            "academicSessions",
-            "courses",
-            "classes",
-            "users",
-            "demographics",
-            "enrollments",
-        }
-    )
+    delta = MemoryApp(delta=set(ENTITIES))
     delta.records["enrollments"] = {}
     delta.records["enrollments"]["e-s2"] = Record("e-s2", {}, deleted=True)
     plan = make_plan(act, delta, store)

@@ -6,6 +6,7 @@ import pytest
 from memory_app import MemoryApp, activation, district, make_plan, run_apply
 
 from passport.model import Action, Activation, ConflictPolicy, Direction, Mode, Record, Shield
+from passport.oneroster import ENTITIES
 from passport.plan.shield import PrivacyShield
 from passport.store import Store
 
@@ -279,17 +280,7 @@ def test_a_delta_listing_leaves_out_what_did_not_change(store: Store) -> None:
     w = World(store)
     w.store_edit("s1", givenName="Benjamin")
     full = w.lms
-    delta = MemoryApp(
-        delta={
-            "orgs",
-            "academicSessions",
-            "courses",
-            "classes",
-            "users",
-            "demographics",
-            "enrollments",
-        }
-    )
+    delta = MemoryApp(delta=set(ENTITIES))
     delta.put("users", "s2", **{**full.records["users"]["s2"].fields, "familyName": "Lund"})
     plan = make_plan(w.act, delta, store)
     assert moves(plan) == [
