@@ -14,11 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from passport.canonical import digest
-from passport.connectors.base import Connector, Snapshot, WriteOp, WriteResult
+from passport.connectors.base import Connector, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import Action, Change, Direction, Fields, Plan, Value
-from passport.plan.exporting import Outgoing, desired_records
-from passport.plan.scope import Scope, Translator
 from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
 
@@ -59,29 +57,24 @@ class ApplyContext:
     activation: str
     store: Store
     connector: Connector
-    snapshot: Snapshot
-    scope: Scope
-    outgoing: Outgoing
     atomic_writes: bool
-    # Export and two-way keep the agreed outgoing view (narrowed, shielded, with values);
-    # import keeps the digest of the record as imported.
+    # Export and two-way keep the agreed record as the application holds it, with its
+    # values; import keeps the digest of the record as imported.
     outgoing_base: bool
     progress: Callable[[str, int, int | None], None]
     checkpoint: Checkpoint
 
 
 def agreed(
-    ctx: ApplyContext, entity: str, key: str, fields: Fields, store_digest: str
+    ctx: ApplyContext, change: Change, store_digest: str, written: Fields | None = None
 ) -> BaseEntry:
-    """The base entry for a store record both sides now hold."""
-    scope = ctx.scope
-    if not ctx.outgoing_base:
-        projected = scope.project(entity, fields)
-        # Every field shared: the record is its own projection, digested once by the store.
-        agreed_digest = store_digest if projected is fields else digest(projected)
-        return BaseEntry(key, agreed_digest, store_digest)
-    view = ctx.outgoing(entity, key, scope.project(entity, scope.narrow(entity, fields)))
-    return BaseEntry(key, digest(view), store_digest, view)
+    """The base entry of a record both sides now hold, as the plan worked it out.
+
+    `written` is the record just put into the store, when this apply wrote it: an import
+    create writes exactly what both sides agree on, so its digest is the store's."""
+    fields = change.agreed_fields() or {}
+    agreed_digest = store_digest if written is fields else digest(fields)
+    return BaseEntry(change.key, agreed_digest, store_digest, fields if ctx.outgoing_base else None)
 
 
 def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
@@ -139,18 +132,19 @@ def _import_one(
     if change.action in (Action.DELETE, Action.FORGET):
         tx.drop_base(ctx.activation, entity, key)
         return
+    written: Fields | None = None
     if change.action is Action.CREATE:
-        fields: Fields = dict(change.after or {})
-        store_digest = tx.put(entity, key, fields, change.modified)
+        written = change.after or {}
+        store_digest = tx.put(entity, key, written, change.modified)
     elif change.action is Action.UPDATE:
         fields = patched(current.fields if current else {}, change)
         store_digest = tx.put(entity, key, fields, change.modified)
     else:  # LINK: the store already holds the agreed record
         if current is None:
             raise ValueError(f"{entity} {key!r} is no longer in the store")
-        fields, store_digest = current.fields, current.digest
+        store_digest = current.digest
     if set_base:
-        tx.set_base(ctx.activation, entity, agreed(ctx, entity, key, fields, store_digest))
+        tx.set_base(ctx.activation, entity, agreed(ctx, change, store_digest, written))
 
 
 def _import_batch(
@@ -199,9 +193,8 @@ def _describe(error: Exception) -> str:
 
 
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
-    translator = Translator(ctx.scope.schools)
     writes = [c for c in batch if c.action not in BOOKKEEPING]
-    ops = _write_ops(writes, ctx, translator)
+    ops = [_write_op(c) for c in writes]
     try:
         written = ctx.connector.write(ops) if ops else []
     except PassportError as error:
@@ -209,41 +202,18 @@ def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) 
     ctx.checkpoint()
     by_change = dict(zip((id(c) for c in writes), written, strict=True))
     results = [
-        by_change.get(id(c), WriteResult(WriteOp(c.entity, c.action, c.key), True)) for c in batch
+        by_change.get(id(c), WriteResult(WriteOp(c.entity, c.action, c.target_key), True))
+        for c in batch
     ]
     _record_export(batch, results, ctx, outcome)
 
 
-def _write_ops(batch: Sequence[Change], ctx: ApplyContext, translator: Translator) -> list[WriteOp]:
-    updates: dict[str, list[str]] = {}
-    for change in batch:
-        if change.action is Action.UPDATE:
-            updates.setdefault(change.entity, []).append(change.key)
-    current: dict[tuple[str, str], Fields] = {}
-    for entity, keys in updates.items():
-        app_keys = [translator.key_to_app(entity, k) for k in keys]
-        for rec in ctx.snapshot.read(entity, app_keys):
-            key = translator.key_to_store(entity, rec.key)
-            current[(entity, key)] = translator.fields_to_store(entity, rec.fields)
-        # A delta listing may not hold the record: send every shared field as the store
-        # has it then, never a record holding only the changed fields.
-        unread = [k for k in keys if (entity, k) not in current]
-        desired = desired_records(entity, unread, ctx.store, ctx.scope, ctx.outgoing)
-        current.update({(entity, k): fields for k, fields in desired.items()})
-    ops = []
-    for change in batch:
-        entity, app_key = change.entity, translator.key_to_app(change.entity, change.key)
-        if change.action is Action.DELETE:
-            ops.append(WriteOp(entity, Action.DELETE, app_key))
-            continue
-        if change.action is Action.CREATE:
-            fields: Fields = change.after or {}
-        else:
-            fields = patched(current.get((entity, change.key), {}), change)
-        ops.append(
-            WriteOp(entity, change.action, app_key, translator.fields_to_app(entity, fields))
-        )
-    return ops
+def _write_op(change: Change) -> WriteOp:
+    """What the application is sent: the whole record as the plan says it will hold it
+    (never only the changed fields), under the application's key."""
+    if change.action is Action.DELETE:
+        return WriteOp(change.entity, Action.DELETE, change.target_key)
+    return WriteOp(change.entity, change.action, change.target_key, change.agreed_fields())
 
 
 def _record_export(
@@ -263,7 +233,6 @@ def _record_export(
                 continue
             rec = stored[change.entity].get(change.key)
             if rec is not None:
-                entry = agreed(ctx, change.entity, change.key, rec.fields, rec.digest)
-                tx.set_base(ctx.activation, change.entity, entry)
+                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
     for change, result in zip(batch, results, strict=True):
         outcome.record(change, result.ok, result.error or "")

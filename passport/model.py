@@ -156,11 +156,18 @@ PLAN_FORMAT_VERSION = "1.0"
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One record change in one direction. Keys and values are in store space.
+    """One record change in one direction, with what apply needs to carry it out.
 
+    `key` is the store's key. Values are as the receiving side will hold them: in the
+    store's shape for an import, as the application holds them for an export.
     For an update, `before`/`after` hold only the changed fields; for a create, `after`
     is the whole record; for a delete, `before` is the whole record as last known.
-    `identity` holds the record's identifying fields (title, name, role) for display."""
+    `identity` holds the record's identifying fields (title, name, role) for display.
+
+    `app_key` is the record's key in the application where it differs from `key`.
+    `agreed` is the whole record both sides hold once the change lands, as this
+    activation's base records it (for an export update, the record that is written);
+    None means `after` (a create) or nothing (a delete or forget)."""
 
     entity: str
     key: str
@@ -173,6 +180,16 @@ class Change:
     school: str = ""  # store school id the record belongs to, for per-school counts
     reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
     modified: str | None = None  # the source's dateLastModified, kept with the written record
+    app_key: str = ""
+    agreed: Fields | None = None
+
+    @property
+    def target_key(self) -> str:
+        """The record's key in the application."""
+        return self.app_key or self.key
+
+    def agreed_fields(self) -> Fields | None:
+        return self.agreed if self.agreed is not None else self.after
 
     def shown_identity(self) -> Fields:
         """The identifying fields: `identity`, or taken from the whole record it carries

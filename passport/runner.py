@@ -18,13 +18,13 @@ from pathlib import Path
 from passport import config, secrets
 from passport.apply import ApplyContext, Checkpoint, execute
 from passport.connectors import registry
-from passport.connectors.base import ConnectContext, Connector, Snapshot
+from passport.connectors.base import ConnectContext, Connector
 from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
+from passport.mapping.scope import Scope
+from passport.mapping.sharing import Outgoing, no_transform
+from passport.mapping.shield import PrivacyShield
 from passport.model import Activation, Fingerprint, Mode, Plan
-from passport.plan.builder import PlanInputs, build_plan, plan_scope
-from passport.plan.exporting import Outgoing, no_transform
-from passport.plan.scope import Scope
-from passport.plan.shield import PrivacyShield
+from passport.plan.builder import PlanInputs, build_plan
 from passport.plan.sources import Progress, no_progress
 from passport.runs import failure_message, finished, now_iso, start_run
 from passport.store import Run, Store, open_store
@@ -45,14 +45,12 @@ class Settings:
 
 @dataclass
 class Planned:
-    """A plan together with the open sides it was made from (for apply)."""
+    """A plan together with the open connection it was made over (for apply)."""
 
     activation: Activation
     plan: Plan
     connector: Connector
-    snapshot: Snapshot
     atomic_writes: bool
-    outgoing: Outgoing
 
 
 def load(ref: str, settings: Settings) -> Activation:
@@ -121,9 +119,7 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
             plan = build_plan(inputs)
         warnings = [str(w) for w in snapshot.warnings]
         plan = replace(plan, warnings=tuple(warnings))
-        yield Planned(
-            activation, plan, connector, snapshot, app.capabilities.atomic_writes, outgoing
-        )
+        yield Planned(activation, plan, connector, app.capabilities.atomic_writes)
     finally:
         connector.close()
 
@@ -273,9 +269,6 @@ def _context(
         activation=result.activation.name,
         store=store,
         connector=result.connector,
-        snapshot=result.snapshot,
-        scope=plan_scope(result.activation, store, result.snapshot),
-        outgoing=result.outgoing,
         atomic_writes=result.atomic_writes,
         outgoing_base=result.activation.mode is not Mode.IMPORT,
         progress=settings.progress,

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from passport.mapping.shield import rules_for
 from passport.model import Activation, Direction, Limit, Mode, Safety
 from passport.oneroster import ENTITIES, SPECS, is_pii
-from passport.plan.shield import rules_for
 
 SEVERITIES = ("low", "medium", "high")
 STRENGTH = {"drop": 3, "mask": 2, "generalize": 1}  # keep / no rule: 0

@@ -11,6 +11,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from passport.mapping.fields import FieldMap, OneRosterFields
+from passport.mapping.scope import Scope
+from passport.mapping.sharing import Outgoing, Sharing, no_transform
 from passport.model import (
     Action,
     Activation,
@@ -26,13 +29,11 @@ from passport.model import (
 )
 from passport.oneroster import ENTITIES
 from passport.plan.changes import EntityPlan
-from passport.plan.exporting import Outgoing, desired_index, no_transform, plan_export_entity
+from passport.plan.exporting import ExportInputs, desired_index, plan_export_entity
 from passport.plan.fingerprint import Tally
 from passport.plan.importing import ImportSource, plan_import_entity
 from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches
-from passport.plan.scope import Scope, Translator
-from passport.plan.shield import shielded_fields
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
 from passport.plan.windows import apply_windows, export_closed_note
@@ -49,6 +50,13 @@ class PlanInputs:
     writable: Collection[str] = ENTITIES  # what the application can write
     outgoing: Outgoing = no_transform
     progress: Progress = no_progress
+    # The application's field map; None: a OneRoster application (the identity, school
+    # ids mapped).
+    fields: FieldMap | None = None
+
+    def sharing(self, scope: Scope) -> Sharing:
+        act = self.activation
+        return Sharing.of(act, scope, self.fields or OneRosterFields.of(act), self.outgoing)
 
 
 @dataclass
@@ -115,9 +123,9 @@ def build_plan(inputs: PlanInputs) -> Plan:
 
 def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
     act, app, store = inputs.activation, inputs.app, inputs.store
-    scope = Scope.of(act)
-    translator = Translator(scope.schools)
-    orgs = read_orgs_in_app(app, translator)
+    sharing = inputs.sharing(Scope.of(act))
+    scope = sharing.scope
+    orgs = read_orgs_in_app(app, sharing.fields)
     scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
     for entity in scope.entities():
         if entity not in inputs.readable:
@@ -128,7 +136,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             _keep_owned(scope, entity, act.name, store)
         store_tally.add(entity)
         app_tally.add(entity)
-        source = ImportSource(entity, records, complete, scope, translator, inputs.progress)
+        source = ImportSource(entity, records, complete, sharing, inputs.progress)
         part = plan_import_entity(source, act.name, store, store_tally, app_tally)
         out.add([Direction.IMPORT], entity, part)
         mark = app.watermark(entity)
@@ -138,25 +146,16 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
 
 def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
     act, app, store = inputs.activation, inputs.app, inputs.store
-    scope = store_scope(act, store)
-    translator = Translator(scope.schools)
-    for entity in scope.entities():
+    sharing = inputs.sharing(store_scope(act, store))
+    for entity in sharing.scope.entities():
         if entity not in inputs.writable:
             out.notes.append(f"{act.application} does not accept {entity}: not exported")
             continue
         store_tally.add(entity)
-        desired = desired_index(entity, store, scope, inputs.outgoing, store_tally, inputs.progress)
+        desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
         part = plan_export_entity(
-            entity,
-            act.name,
+            ExportInputs(entity, act.name, app, store, sharing, app_tally, inputs.progress),
             desired,
-            app,
-            store,
-            scope,
-            translator,
-            inputs.outgoing,
-            app_tally,
-            inputs.progress,
         )
         out.add([Direction.EXPORT], entity, part)
 
@@ -165,25 +164,21 @@ def _plan_two_way(
     inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally
 ) -> None:
     act, store = inputs.activation, inputs.store
-    scope = plan_scope(act, store, inputs.app)
-    translator = Translator(scope.schools)
-    shielded = shielded_fields(act.shield)
-    for entity in scope.entities():
+    sharing = inputs.sharing(Scope.of(act))
+    _two_way_orgs(sharing, store, inputs.app)
+    for entity in sharing.scope.entities():
         if entity not in inputs.readable or entity not in inputs.writable:
             out.notes.append(f"{act.application} cannot both read and write {entity}: skipped")
             continue
         store_tally.add(entity)
-        desired = desired_index(entity, store, scope, inputs.outgoing, store_tally, inputs.progress)
+        desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
         part = plan_two_way_entity(
             TwoWayInputs(
                 entity=entity,
                 activation=act.name,
                 app=inputs.app,
                 store=store,
-                scope=scope,
-                translator=translator,
-                outgoing=inputs.outgoing,
-                shielded=shielded.get(entity, set()),
+                sharing=sharing,
                 policy=act.conflicts,
                 store_tally=store_tally,
                 app_tally=app_tally,
@@ -217,15 +212,11 @@ def store_scope(activation: Activation, store: StoreSide) -> Scope:
     return scope
 
 
-def plan_scope(activation: Activation, store: StoreSide, app: AppSide) -> Scope:
-    """The scope a plan and its apply share: for two-way, schools known on either side
-    count (the application may bring a school the store does not have yet)."""
-    if activation.mode is not Mode.TWO_WAY:
-        return store_scope(activation, store)
-    scope = Scope.of(activation)
-    orgs = read_orgs_in_app(app, Translator(scope.schools))
-    scope.set_orgs(_org_parents(orgs, store))
-    return scope
+def _two_way_orgs(sharing: Sharing, store: StoreSide, app: AppSide) -> None:
+    """For two-way, schools known on either side count (the application may bring a
+    school the store does not have yet)."""
+    orgs = read_orgs_in_app(app, sharing.fields)
+    sharing.scope.set_orgs(_org_parents(orgs, store))
 
 
 def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) -> None:

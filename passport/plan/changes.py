@@ -2,7 +2,8 @@
 
 Creates and deletes carry the whole record (their identity is read from it when shown);
 updates carry only the changed fields, so they keep the record's identifying fields in
-`identity`; links and forgets carry no values at all.
+`identity`; links and forgets carry no values at all. Each carries what apply needs: the
+application's key where it differs, and the record both sides agree on afterwards.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from passport.mapping.scope import identity_of, school_of
 from passport.model import Action, Change, Conflict, Direction, Fields, Suppressed, Value
-from passport.plan.scope import identity_of, school_of
 
 
 @dataclass
@@ -34,28 +35,50 @@ def field_diff(before: Fields, after: Fields) -> tuple[str, ...]:
 
 
 def create(
-    entity: str, key: str, direction: Direction, fields: Fields, modified: str | None = None
+    entity: str,
+    key: str,
+    direction: Direction,
+    fields: Fields,
+    modified: str | None = None,
+    *,
+    app_key: str = "",
+    agreed: Fields | None = None,
+    school_fields: Fields | None = None,
 ) -> Change:
+    """`school_fields`: the store-space record the school is read from, when `fields`
+    are in the application's shape."""
     return Change(
         entity=entity,
         key=key,
         action=Action.CREATE,
         direction=direction,
         after=fields,
-        school=school_of(entity, key, fields),
+        school=school_of(entity, key, fields if school_fields is None else school_fields),
         modified=modified,
+        app_key=_differing(app_key, key),
+        agreed=agreed,
     )
 
 
-def delete(entity: str, key: str, direction: Direction, fields: Fields, reason: str = "") -> Change:
+def delete(
+    entity: str,
+    key: str,
+    direction: Direction,
+    fields: Fields,
+    reason: str = "",
+    *,
+    app_key: str = "",
+    school_fields: Fields | None = None,
+) -> Change:
     return Change(
         entity=entity,
         key=key,
         action=Action.DELETE,
         direction=direction,
         before=fields,
-        school=school_of(entity, key, fields),
+        school=school_of(entity, key, fields if school_fields is None else school_fields),
         reason=reason,
+        app_key=_differing(app_key, key),
     )
 
 
@@ -69,6 +92,9 @@ def update(
     shown: Fields | None = None,
     modified: str | None = None,
     reason: str = "",
+    app_key: str = "",
+    agreed: Fields | None = None,
+    school_fields: Fields | None = None,
 ) -> Change | None:
     """The update from `before` to `after`, or None when no field differs. `shown` is the
     whole record the update belongs to (default: `after`), for its identity and school."""
@@ -85,9 +111,11 @@ def update(
         after=only(after, changed),
         changed=changed,
         identity=identity_of(entity, whole),
-        school=school_of(entity, key, whole),
+        school=school_of(entity, key, whole if school_fields is None else school_fields),
         modified=modified,
         reason=reason,
+        app_key=_differing(app_key, key),
+        agreed=agreed,
     )
 
 
@@ -98,8 +126,12 @@ def bookkeeping(
     direction: Direction,
     reason: str,
     shown: Fields | None = None,
+    *,
+    app_key: str = "",
+    agreed: Fields | None = None,
+    school_fields: Fields | None = None,
 ) -> Change:
-    """A LINK or FORGET: only the base moves."""
+    """A LINK or FORGET: only the base moves (to `agreed`, for a link)."""
     whole = shown or {}
     return Change(
         entity=entity,
@@ -107,6 +139,12 @@ def bookkeeping(
         action=action,
         direction=direction,
         identity=identity_of(entity, whole),
-        school=school_of(entity, key, whole),
+        school=school_of(entity, key, whole if school_fields is None else school_fields),
         reason=reason,
+        app_key=_differing(app_key, key),
+        agreed=agreed,
     )
+
+
+def _differing(app_key: str, key: str) -> str:
+    return "" if app_key == key else app_key

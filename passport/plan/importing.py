@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from passport.canonical import digest
 from passport.errors import PlanError
+from passport.mapping.scope import Scope
+from passport.mapping.sharing import Sharing
 from passport.model import (
     Action,
     Change,
@@ -28,7 +30,6 @@ from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
 from passport.plan.reading import DELETED
-from passport.plan.scope import Scope, Translator
 from passport.plan.sources import Progress, StoredLike, StoreSide
 
 
@@ -86,13 +87,12 @@ def _gone(base: _Base) -> bool:
 
 @dataclass
 class ImportSource:
-    """One entity's application records as the import reads them, in store space."""
+    """One entity's application records as the import reads them."""
 
     entity: str
     records: Iterable[Record]
     complete: bool
-    scope: Scope
-    translator: Translator
+    sharing: Sharing
     progress: Progress
 
 
@@ -101,12 +101,12 @@ def _stream(
 ) -> tuple[_Buckets, dict[str, Record]]:
     """One pass over the application's records against the base, held by key: each record
     is projected and digested once, and kept in full only where it differs."""
-    entity, scope, buckets = source.entity, source.scope, _Buckets()
+    entity, scope, buckets = source.entity, source.sharing.scope, _Buckets()
     incoming: dict[str, Record] = {}
     admit = scope.admitter(entity)
-    to_key = source.translator.key_to_store
+    to_key = source.sharing.fields.key_to_store
     # Each step is None where it would change nothing, so the common case pays nothing.
-    to_fields = source.translator.store_converter(entity)
+    to_fields = source.sharing.fields.store_converter(entity)
     narrow, project = scope.narrower(entity), scope.projector(entity)
     shared = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
     stage = f"reading {entity}"
@@ -125,7 +125,7 @@ def _stream(
             else:
                 (buckets.forget if _gone(base) else buckets.delete).append(key)
             continue
-        fields = rec.fields if to_fields is None else to_fields(rec.fields)
+        fields = rec.fields if to_fields is None else to_fields(key, rec.fields)
         if not admit(key, fields):
             continue
         if narrow is not None:
@@ -164,7 +164,7 @@ def plan_import_entity(
     store_tally: Tally,
     app_tally: Tally,
 ) -> EntityPlan:
-    entity, scope = source.entity, source.scope
+    entity, scope = source.entity, source.sharing.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
     bases = _load_base(store, activation, entity, store_tally)
     buckets, incoming = _stream(source, bases, app_tally)
@@ -205,7 +205,9 @@ def plan_import_entity(
         refresh = "the store already holds these values"
         result.changes.append(
             _update(entity, rec, current, scope)
-            or changes.bookkeeping(entity, key, Action.LINK, direction, refresh, rec.fields)
+            or changes.bookkeeping(
+                entity, key, Action.LINK, direction, refresh, rec.fields, agreed=rec.fields
+            )
         )
     for key in buckets.forget:
         gone = "gone from both sides"
@@ -243,6 +245,7 @@ def _update(
         shown={**current.fields, **rec.fields},
         modified=rec.modified,
         reason=reason,
+        agreed=rec.fields,
     )
 
 
@@ -258,4 +261,5 @@ def _adopt(entity: str, rec: Record, current: StoredLike, scope: Scope) -> Chang
         Direction.IMPORT,
         "takes ownership of an identical record already in the store",
         shown=rec.fields,
+        agreed=rec.fields,
     )

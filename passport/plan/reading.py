@@ -1,7 +1,8 @@
-"""Reading one side of one entity into a key-sorted index of digests, in store space.
+"""Reading the application's side of one entity into a key-sorted index of digests.
 
-Only (key, digest) pairs are held for every record; full records are fetched again later
-for the few keys whose digests differ (see DESIGN.md, "What scale costs").
+Only (store key, digest) pairs are held for every record; full records are fetched again
+later for the few keys whose digests differ (see DESIGN.md, "What scale costs"). Records
+are compared as the application holds them (`Sharing.seen`), keyed by the store's key.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field
 
 from passport.canonical import digest
 from passport.errors import PlanError
+from passport.mapping.fields import FieldMap
+from passport.mapping.sharing import Sharing
 from passport.model import Record
-from passport.plan.scope import Scope, Translator
 from passport.plan.sources import AppSide, Progress
 
 # The digest slot of a record the source marks as deleted (tobedeleted / inactive).
@@ -40,69 +42,49 @@ class SideIndex:
         self.pairs = unique
 
 
-def read_orgs_in_app(app: AppSide, translator: Translator) -> list[Record]:
+def read_orgs_in_app(app: AppSide, fields: FieldMap) -> list[Record]:
     """The application's orgs with keys and references in store space."""
     out = []
     for rec in app.read("orgs"):
-        key = translator.key_to_store("orgs", rec.key)
-        fields = translator.fields_to_store("orgs", rec.fields)
-        out.append(Record(key, fields, rec.modified, rec.deleted))
+        key = fields.key_to_store("orgs", rec.key)
+        out.append(
+            Record(key, fields.fields_to_store("orgs", key, rec.fields), rec.modified, rec.deleted)
+        )
     return out
 
 
 def index_app(
-    entity: str,
-    records: Iterable[Record],
-    scope: Scope,
-    translator: Translator,
-    progress: Progress,
-    *,
-    admit: bool = True,
+    entity: str, records: Iterable[Record], sharing: Sharing, progress: Progress
 ) -> SideIndex:
-    """Pass one over the application's records: scope, project, digest.
-
-    With `admit` False every record counts, in scope or not (what an export compares
-    against: the application as it is, whoever put the records there)."""
+    """Pass one over the application's records, whoever put them there: key, view, digest."""
     index = SideIndex()
     append = index.pairs.append
     stage = f"reading {entity}"
-    admitted = scope.admitter(entity) if admit else None
-    key_to_store = translator.key_to_store
-    fields_to_store = translator.fields_to_store
-    narrow, project = scope.narrow, scope.project
+    store_key, seen = sharing.store_key, sharing.seen
     for n, rec in enumerate(records, 1):
         if n % 50_000 == 0:
             progress(stage, n, None)
-        key = key_to_store(entity, rec.key)
+        key = store_key(entity, rec.key)
         if rec.deleted:
             append((key, DELETED))
             continue
-        fields = fields_to_store(entity, rec.fields)
-        if admitted is not None and not admitted(key, fields):
-            continue
-        append((key, digest(project(entity, narrow(entity, fields)))))
+        append((key, digest(seen(entity, key, rec.fields))))
     index.finish(entity, "the application")
     return index
 
 
 def fetch_app(
-    entity: str,
-    app: AppSide,
-    keys: Collection[str],
-    scope: Scope,
-    translator: Translator,
+    entity: str, app: AppSide, keys: Collection[str], sharing: Sharing
 ) -> dict[str, Record]:
-    """Pass two: the full, projected store-space records of the given store keys."""
+    """Pass two: the application's records of the given store keys, as `index_app` saw them."""
     if not keys:
         return {}
     wanted = set(keys)
-    app_keys = {translator.key_to_app(entity, k) for k in wanted}
+    app_keys = {sharing.app_key(entity, k) for k in wanted}
     found: dict[str, Record] = {}
     for rec in app.read(entity, app_keys):
-        key = translator.key_to_store(entity, rec.key)
+        key = sharing.store_key(entity, rec.key)
         if key not in wanted or rec.deleted:
             continue
-        fields = translator.fields_to_store(entity, rec.fields)
-        projected = scope.project(entity, scope.narrow(entity, fields))
-        found[key] = Record(key, projected, rec.modified)
+        found[key] = Record(key, sharing.seen(entity, key, rec.fields), rec.modified)
     return found

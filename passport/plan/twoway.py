@@ -1,8 +1,10 @@
 """The two-way direction for one entity: a three-way comparison per record.
 
-Records are compared by digest of their outgoing view on both sides and in the base;
-only records whose digests differ are loaded in full and merged field by field
-(`passport.plan.merge`). Per record:
+Records are compared as the application holds them (`Sharing.outgoing` for the store's,
+`Sharing.seen` for the application's, the base as last agreed) by digest; only records
+whose digests differ are loaded in full and merged field by field
+(`passport.plan.merge`). What flows into the store is turned back into the store's shape
+(`Sharing.back`). Per record:
 
 | store | app | base | meaning                              | plan                               |
 |-------|-----|------|--------------------------------------|------------------------------------|
@@ -24,6 +26,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 
 from passport.canonical import digest
+from passport.mapping.sharing import Sharing
 from passport.model import (
     Action,
     Change,
@@ -35,12 +38,10 @@ from passport.model import (
 )
 from passport.plan import changes
 from passport.plan.changes import EntityPlan, only
-from passport.plan.exporting import Outgoing
 from passport.plan.fingerprint import Tally
 from passport.plan.join import merge_join
 from passport.plan.merge import FieldMerge, merge_fields
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
-from passport.plan.scope import Scope, Translator
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
 
 
@@ -50,29 +51,31 @@ class TwoWayInputs:
     activation: str
     app: AppSide
     store: StoreSide
-    scope: Scope
-    translator: Translator
-    outgoing: Outgoing
-    shielded: Collection[str]
+    sharing: Sharing
     policy: ConflictPolicy
     store_tally: Tally
     app_tally: Tally
     progress: Progress
 
+    @property
+    def shielded(self) -> Collection[str]:
+        return self.sharing.shielded_in(self.entity)
+
 
 @dataclass
 class _Sides:
-    """The full records of the keys that need them, in the outgoing view."""
+    """The full records of the keys that need them, as the application holds them (and the
+    store's, as the store shares them)."""
 
     store: dict[str, Fields]
+    store_shared: dict[str, Fields]
     store_modified: dict[str, str | None]
     app: dict[str, Fields]
     app_modified: dict[str, str | None]
 
 
 def _app_index(inp: TwoWayInputs, bases: dict[str, BaseLike]) -> SideIndex:
-    records = inp.app.read(inp.entity)
-    index = index_app(inp.entity, records, inp.scope, inp.translator, inp.progress, admit=False)
+    index = index_app(inp.entity, inp.app.read(inp.entity), inp.sharing, inp.progress)
     if inp.app.is_complete(inp.entity):
         return index
     # A delta lists only what changed: every other record is as last agreed.
@@ -118,7 +121,7 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
             (imports if base is None else store_deleted).append(key)
         elif base is not None:
             forgets.append(key)
-    sides = _load(inp, merges + exports + app_deleted, merges + imports + store_deleted)
+    sides = _load(inp, links + merges + exports + app_deleted, merges + imports + store_deleted)
     if not inp.app.is_complete(entity):
         # A delta lists only what changed: a record it leaves out is as last agreed.
         for key in merges + store_deleted:
@@ -127,8 +130,7 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
                 sides.app[key] = base.fields
     in_store = inp.store.get(entity, imports + store_deleted)
     for key in links:
-        same = "the same on both sides"
-        result.changes.append(changes.bookkeeping(entity, key, Action.LINK, Direction.EXPORT, same))
+        _link(inp, key, sides, result)
     for key in forgets:
         gone = "gone from both sides"
         result.changes.append(
@@ -137,7 +139,8 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
     for key in merges:
         _merge(inp, key, sides, bases.get(key), result)
     for key in exports:
-        result.changes.append(_create(inp, key, Direction.EXPORT, sides.store[key]))
+        if key in sides.store:
+            result.changes.append(_export_create(inp, key, sides))
     for key in imports:
         _import_create(inp, key, sides, key in in_store, result)
     for key in app_deleted:
@@ -148,15 +151,12 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
 
 
 def _load(inp: TwoWayInputs, store_keys: list[str], app_keys: list[str]) -> _Sides:
-    scope, entity = inp.scope, inp.entity
+    sharing, entity = inp.sharing, inp.entity
     stored = inp.store.get(entity, store_keys) if store_keys else {}
-    store = {
-        k: inp.outgoing(entity, k, scope.project(entity, scope.narrow(entity, r.fields)))
-        for k, r in stored.items()
-    }
-    fetched = fetch_app(entity, inp.app, app_keys, scope, inp.translator)
+    fetched = fetch_app(entity, inp.app, app_keys, sharing)
     return _Sides(
-        store=store,
+        store={k: sharing.outgoing(entity, k, r.fields) for k, r in stored.items()},
+        store_shared={k: sharing.shared(entity, r.fields) for k, r in stored.items()},
         store_modified={k: r.modified for k, r in stored.items()},
         app={k: r.fields for k, r in fetched.items()},
         app_modified={k: r.modified for k, r in fetched.items()},
@@ -167,41 +167,109 @@ def _without(fields: Fields, names: Collection[str]) -> dict[str, Value]:
     return {k: v for k, v in fields.items() if k not in names}
 
 
-def _create(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
-    return changes.create(inp.entity, key, direction, fields)
+def _link(inp: TwoWayInputs, key: str, sides: _Sides, result: EntityPlan) -> None:
+    view = sides.store.get(key)
+    if view is None:
+        return  # vanished between passes; the fingerprint check catches a moving source
+    result.changes.append(
+        changes.bookkeeping(
+            inp.entity,
+            key,
+            Action.LINK,
+            Direction.EXPORT,
+            "the same on both sides",
+            view,
+            app_key=inp.sharing.app_key(inp.entity, key),
+            agreed=view,
+            school_fields=sides.store_shared[key],
+        )
+    )
 
 
-def _delete(inp: TwoWayInputs, key: str, direction: Direction, fields: Fields) -> Change:
-    return changes.delete(inp.entity, key, direction, fields)
+def _export_create(inp: TwoWayInputs, key: str, sides: _Sides) -> Change:
+    return changes.create(
+        inp.entity,
+        key,
+        Direction.EXPORT,
+        sides.store[key],
+        app_key=inp.sharing.app_key(inp.entity, key),
+        school_fields=sides.store_shared[key],
+    )
 
 
-def _updates(
-    inp: TwoWayInputs, key: str, store: Fields, app: Fields, merged: FieldMerge
-) -> list[Change]:
+def _export_delete(inp: TwoWayInputs, key: str, view: Fields, reason: str = "") -> Change:
+    return changes.delete(
+        inp.entity,
+        key,
+        Direction.EXPORT,
+        view,
+        reason,
+        app_key=inp.sharing.app_key(inp.entity, key),
+        school_fields=inp.sharing.back(inp.entity, key, view),
+    )
+
+
+def _import_delete(inp: TwoWayInputs, key: str, sides: _Sides) -> Change:
+    return changes.delete(inp.entity, key, Direction.IMPORT, sides.store_shared[key])
+
+
+def _import_create_change(inp: TwoWayInputs, key: str, fields: Fields) -> Change:
+    """The store's new record: what the application holds, but what the shield guards."""
+    return changes.create(
+        inp.entity,
+        key,
+        Direction.IMPORT,
+        fields,
+        agreed=inp.sharing.outgoing(inp.entity, key, fields),
+    )
+
+
+def _incoming(inp: TwoWayInputs, key: str, view: Fields) -> Fields:
+    return inp.sharing.back(inp.entity, key, _without(view, inp.shielded))
+
+
+def _overlaid(fields: Fields, moves: dict[str, Value | None]) -> dict[str, Value]:
+    out = dict(fields)
+    for name, value in moves.items():
+        if value is None:
+            out.pop(name, None)
+        else:
+            out[name] = value
+    return out
+
+
+def _updates(inp: TwoWayInputs, key: str, sides: _Sides, merged: FieldMerge) -> list[Change]:
     """The merge's field moves as at most one update each way."""
+    entity, sharing = inp.entity, inp.sharing
+    store, app = sides.store[key], sides.app[key]
+    agreed = _overlaid(store, merged.to_store)
     out: list[Change | None] = []
     if merged.to_store:
-        names = merged.to_store
+        now, then = sharing.back(entity, key, store), sharing.back(entity, key, agreed)
         out.append(
             changes.update(
-                inp.entity,
+                entity,
                 key,
                 Direction.IMPORT,
-                only(store, names),
-                only(app, names),
-                shown={**store, **app},
+                now,
+                then,
+                shown={**sides.store_shared[key], **then},
+                agreed=agreed,
             )
         )
     if merged.to_app:
         names = merged.to_app
         out.append(
             changes.update(
-                inp.entity,
+                entity,
                 key,
                 Direction.EXPORT,
                 only(app, names),
                 only(store, names),
                 shown=store,
+                app_key=sharing.app_key(entity, key),
+                agreed=_overlaid(app, merged.to_app),
+                school_fields=sides.store_shared[key],
             )
         )
     return [c for c in out if c is not None]
@@ -222,7 +290,7 @@ def _merge(
         sides.store_modified.get(key),
         sides.app_modified.get(key),
     )
-    result.changes.extend(_updates(inp, key, store, app, merged))
+    result.changes.extend(_updates(inp, key, sides, merged))
     if merged.conflicts:
         names = tuple(merged.conflicts)
         agreed = base.fields if base is not None else None
@@ -243,12 +311,15 @@ def _merge(
 def _import_create(
     inp: TwoWayInputs, key: str, sides: _Sides, exists: bool, result: EntityPlan
 ) -> None:
-    fields = sides.app.get(key)
-    if fields is None or not inp.scope.admit(inp.entity, key, fields):
+    view = sides.app.get(key)
+    if view is None:
+        return
+    fields = _incoming(inp, key, view)
+    if not inp.sharing.scope.admit(inp.entity, key, fields):
         return
     if exists:
         return  # the store holds it outside this activation's scope: not ours to change
-    result.changes.append(_create(inp, key, Direction.IMPORT, _without(fields, inp.shielded)))
+    result.changes.append(_import_create_change(inp, key, fields))
 
 
 def _app_deleted(
@@ -258,7 +329,7 @@ def _app_deleted(
     if store is None:
         return
     if base.digest == digest(store):
-        result.changes.append(_delete(inp, key, Direction.IMPORT, store))
+        result.changes.append(_import_delete(inp, key, sides))
         return
     _update_delete(
         inp,
@@ -267,8 +338,8 @@ def _app_deleted(
         "store",
         base,
         result,
-        keep=_create(inp, key, Direction.EXPORT, store),
-        drop=_delete(inp, key, Direction.IMPORT, store),
+        keep=_export_create(inp, key, sides),
+        drop=_import_delete(inp, key, sides),
     )
 
 
@@ -285,7 +356,7 @@ def _store_deleted(
         return
     if out_of_scope or base.digest == digest(app):
         reason = "left this activation's scope" if out_of_scope else ""
-        result.changes.append(changes.delete(inp.entity, key, Direction.EXPORT, app, reason))
+        result.changes.append(_export_delete(inp, key, app, reason))
         return
     _update_delete(
         inp,
@@ -294,8 +365,8 @@ def _store_deleted(
         "app",
         base,
         result,
-        keep=_create(inp, key, Direction.IMPORT, _without(app, inp.shielded)),
-        drop=_delete(inp, key, Direction.EXPORT, app),
+        keep=_import_create_change(inp, key, _incoming(inp, key, app)),
+        drop=_export_delete(inp, key, app),
     )
 
 

@@ -6,8 +6,8 @@ import re
 
 from memory_app import MemoryApp, activation, district, make_plan, run_apply
 
+from passport.mapping.shield import PrivacyShield
 from passport.model import Mode, Shield
-from passport.plan.shield import PrivacyShield
 from passport.store import Store
 
 ADA = {
@@ -71,7 +71,7 @@ def test_export_sends_pseudonyms_and_the_store_keeps_real_values(store: Store) -
         shield=Shield(enabled=True, level=2, key="${env:X}"),
     )
     shield = PrivacyShield(act.shield, "secret-key")
-    run_apply(act, lms, store, make_plan(act, lms, store, outgoing=shield), outgoing=shield)
+    run_apply(act, lms, store, make_plan(act, lms, store, outgoing=shield))
     sent = lms.records["users"]["s1"].fields
     assert sent["givenName"] != "Ben" and str(sent["givenName"]).startswith("B")
     assert store.get("users", ["s1"])["s1"].fields["givenName"] == "Ben"

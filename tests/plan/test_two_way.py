@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from memory_app import MemoryApp, activation, district, make_plan, run_apply
 
+from passport.mapping.shield import PrivacyShield
 from passport.model import Action, Activation, ConflictPolicy, Direction, Mode, Record, Shield
 from passport.oneroster import ENTITIES
-from passport.plan.shield import PrivacyShield
 from passport.store import Store
 
 POLICIES = list(ConflictPolicy)
@@ -266,7 +266,7 @@ def test_a_shielded_field_edited_in_the_app_is_neither_change_nor_conflict(store
     run_apply(importer, sis, store, make_plan(importer, sis, store))
     act = two_way(shield=Shield(enabled=True, level=1, key="${env:K}"))
     shield = PrivacyShield(act.shield, "k")
-    run_apply(act, lms, store, make_plan(act, lms, store, outgoing=shield), outgoing=shield)
+    run_apply(act, lms, store, make_plan(act, lms, store, outgoing=shield))
     sent = lms.records["users"]["s1"].fields["familyName"]
     assert sent != "Okafor"
     rec = lms.records["users"]["s1"]

@@ -9,9 +9,9 @@ from datetime import date
 from passport.apply import ApplyContext, Outcome, execute
 from passport.connectors.base import WriteOp, WriteResult
 from passport.errors import Problem
+from passport.mapping.sharing import Outgoing, no_transform
 from passport.model import Action, Activation, Mode, Plan, Record, SchoolMap
-from passport.plan.builder import PlanInputs, build_plan, plan_scope
-from passport.plan.exporting import Outgoing, no_transform
+from passport.plan.builder import PlanInputs, build_plan
 from passport.store import Store
 
 
@@ -23,6 +23,8 @@ class MemoryApp:
     delta: set[str] = field(default_factory=set)
     writes: list[WriteOp] = field(default_factory=list)
     fail_keys: set[str] = field(default_factory=set)
+    # Set once a plan is made: apply must carry it out without reading the application.
+    sealed: bool = False
 
     def put(self, entity: str, key: str, **fields: str | list[str]) -> None:
         self.records.setdefault(entity, {})[key] = Record(key, dict(fields))
@@ -32,6 +34,8 @@ class MemoryApp:
 
     # AppSide / Snapshot
     def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]:
+        if self.sealed:
+            raise AssertionError(f"the application was read again ({entity})")
         for key, rec in self.records.get(entity, {}).items():
             if keys is None or key in keys:
                 yield rec
@@ -106,16 +110,11 @@ def make_plan(
     )
 
 
-def run_apply(
-    act: Activation, app: MemoryApp, store: Store, plan: Plan, outgoing: Outgoing = no_transform
-) -> Outcome:
+def run_apply(act: Activation, app: MemoryApp, store: Store, plan: Plan) -> Outcome:
     ctx = ApplyContext(
         activation=act.name,
         store=store,
         connector=app,
-        snapshot=app,
-        scope=plan_scope(act, store, app),
-        outgoing=outgoing,
         atomic_writes=False,
         outgoing_base=act.mode is not Mode.IMPORT,
         progress=lambda stage, done, total: None,

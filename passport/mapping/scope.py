@@ -1,7 +1,6 @@
-"""What one activation shares: which schools (and ids), which entities and fields, which rows.
+"""What one activation shares: which schools, which entities and fields, which rows.
 
-Plans compare in *store space*: application school ids are translated to store ids on the
-way in (`to_store`) and back on the way out (`to_app`). Scope membership follows the
+Scope works in *store space* (store keys, store school ids). Membership follows the
 references: a class is in scope when its school is mapped and its course is in scope, an
 enrollment when its school, class and user are, demographics when their user is.
 Entities are scoped in dependency order so that the kept keys of earlier ones are known.
@@ -12,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from passport.mapping.fields import SchoolIds
 from passport.model import Activation, Fields, Filter, Value
-from passport.oneroster import ENTITIES, SCHOOL_REFERENCES, identity_fields
+from passport.oneroster import ENTITIES, identity_fields
 
 SCHOOL_FIELD: Mapping[str, str] = {
     "courses": "orgSourcedId",
@@ -21,76 +21,6 @@ SCHOOL_FIELD: Mapping[str, str] = {
     "users": "orgSourcedIds",
     "enrollments": "schoolSourcedId",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SchoolIds:
-    """The school mapping in both directions; `same_id` maps unmapped ids to themselves."""
-
-    app_to_store: Mapping[str, str]
-    store_to_app: Mapping[str, str]
-    same_id: bool
-
-    @classmethod
-    def of(cls, activation: Activation) -> SchoolIds:
-        forward = {m.app: m.store for m in activation.schools}
-        backward = {m.store: m.app for m in activation.schools}
-        return cls(forward, backward, activation.school_auto == "same-id")
-
-    def to_store(self, app_id: str) -> str:
-        return self.app_to_store.get(app_id, app_id)
-
-    def to_app(self, store_id: str) -> str:
-        return self.store_to_app.get(store_id, store_id)
-
-    def is_mapped_store_id(self, store_id: str) -> bool:
-        return self.same_id or store_id in self.store_to_app
-
-
-def _translate_value(value: Value, convert: dict[str, str]) -> Value:
-    if isinstance(value, list):
-        return [convert.get(v, v) for v in value]
-    return convert.get(value, value)
-
-
-class Translator:
-    """Rewrites school ids in keys and references between the two spaces."""
-
-    def __init__(self, schools: SchoolIds) -> None:
-        self._to_store = dict(schools.app_to_store)
-        self._to_app = dict(schools.store_to_app)
-
-    def key_to_store(self, entity: str, key: str) -> str:
-        return self._to_store.get(key, key) if entity == "orgs" else key
-
-    def key_to_app(self, entity: str, key: str) -> str:
-        return self._to_app.get(key, key) if entity == "orgs" else key
-
-    def fields_to_store(self, entity: str, fields: Fields) -> Fields:
-        return self._rewrite(entity, fields, self._to_store)
-
-    def store_converter(self, entity: str) -> Callable[[Fields], Fields] | None:
-        """`fields_to_store` for one entity, or None where it would change nothing."""
-        if not self._to_store or entity not in SCHOOL_REFERENCES:
-            return None
-        convert = self._to_store
-        return lambda fields: self._rewrite(entity, fields, convert)
-
-    def fields_to_app(self, entity: str, fields: Fields) -> Fields:
-        return self._rewrite(entity, fields, self._to_app)
-
-    @staticmethod
-    def _rewrite(entity: str, fields: Fields, convert: dict[str, str]) -> Fields:
-        if not convert:
-            return fields
-        names = SCHOOL_REFERENCES.get(entity, ())
-        if not any(n in fields for n in names):
-            return fields
-        out = dict(fields)
-        for name in names:
-            if name in out:
-                out[name] = _translate_value(out[name], convert)
-        return out
 
 
 def _matches(rule: Filter, value: Value | None) -> bool:
