@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from passport.connectors.base import ConnectContext
-from passport.connectors.oneroster_csv import CsvSnapshot, connect
+from passport.connectors.oneroster_csv.connector import connect
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.errors import BundleError
 from passport.model import Record
 from passport.oneroster import ENTITIES

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from passport.connectors.base import ConnectContext, WriteOp
-from passport.connectors.oneroster_csv import CsvConnector, CsvSnapshot, connect, write_bundle
+from passport.connectors.oneroster_csv.connector import CsvConnector, connect
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
+from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.errors import BundleError
 from passport.model import Action, Record
 from passport.oneroster import ENTITIES

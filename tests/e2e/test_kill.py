@@ -22,7 +22,7 @@ import pytest
 from district_files import add_lms, district, edit_csv, read_rows
 from pg_cluster import Postgres
 
-from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.oneroster import ENTITIES
 from passport.store import open_store
 from passport.store.copy import copy_store

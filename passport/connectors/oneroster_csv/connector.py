@@ -7,20 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from passport.connectors.base import Capabilities, ConnectContext, WriteOp, WriteResult
+from passport.connectors.base import ConnectContext, WriteOp, WriteResult
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.errors import BundleError, Problem
 from passport.model import Action, Record
 from passport.oneroster import ENTITIES, SPECS
-
-CAPABILITIES = Capabilities(
-    reads=frozenset(ENTITIES),
-    writes=frozenset(ENTITIES),
-    accepts_masked=True,
-    delta_reads=False,
-    atomic_writes=True,
-)
 
 
 def utc_now() -> str:
@@ -29,8 +21,6 @@ def utc_now() -> str:
 
 class CsvConnector:
     """Reads the bundle at `path`; writes bulk (the bundle with the ops applied) or delta."""
-
-    capabilities = CAPABILITIES
 
     def __init__(
         self,
