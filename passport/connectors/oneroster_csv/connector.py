@@ -51,9 +51,10 @@ class CsvConnector:
     ) -> CsvSnapshot | EmptySnapshot:
         """The bundle as it is: bulk files are full listings, delta files are changes.
 
-        An export target that does not exist yet reads as empty (and not complete);
-        an import source that does not exist is an error."""
-        if self.mode == "export" and not self.path.exists():
+        An export target that does not exist yet, or is an empty folder, reads as empty
+        (and not complete); an import or two-way source that is missing or empty is an
+        error, never "everything was deleted"."""
+        if self.mode == "export" and not _has_bundle(self.path):
             return EmptySnapshot()
         snap = CsvSnapshot(self.path, entities)
         self._snapshots.append(snap)
