@@ -19,7 +19,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from passport.connectors.oneroster_csv import CsvSnapshot, write_bundle
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
+from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.model import Record
 from passport.oneroster import ENTITIES
 from passport.sample import generate_sample

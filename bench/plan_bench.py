@@ -124,7 +124,7 @@ def bench_plan(users: int, work: Path) -> dict[str, Any]:
 
 
 def load_users(bundle: Path, limit: int) -> list[dict[str, Any]]:
-    from passport.connectors.oneroster_csv import CsvSnapshot
+    from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 
     snap = CsvSnapshot(bundle, ["orgs", "users"])
     try:

@@ -68,7 +68,7 @@ def measured_child(mode: str, service_url: str, page_size: int) -> dict[str, Any
 
 def run_passport(service_url: str, page_size: int) -> tuple[int, float]:
     from passport.connectors.base import ConnectContext
-    from passport.connectors.oneroster_rest import connect
+    from passport.connectors.oneroster_rest.connector import connect
 
     delivery = {
         "service_url": service_url,

@@ -6,8 +6,6 @@ The CLI calls these functions and renders what they return; they never print.
 from __future__ import annotations
 
 import gc
-import os
-import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -153,20 +151,14 @@ def plan(ref: str | Path, settings: Settings) -> Plan:
 # --- apply ----------------------------------------------------------------------------
 
 
-def kill_switch() -> Checkpoint:
-    """For the kill tests: with PASSPORT_TEST_KILL_AFTER=N set, SIGKILL this process at
-    the Nth apply checkpoint (see passport.apply.Checkpoint). Unset, it does nothing."""
-    setting = os.environ.get("PASSPORT_TEST_KILL_AFTER", "")
-    if not setting.isdigit():
-        return lambda: None
-    remaining = [int(setting)]
+def no_checkpoint() -> None:
+    """The apply checkpoint when nothing else is installed: nothing happens."""
 
-    def checkpoint() -> None:
-        remaining[0] -= 1
-        if remaining[0] <= 0:
-            os.kill(os.getpid(), signal.SIGKILL)
 
-    return checkpoint
+# The seam for programs that embed passport: the checkpoint every apply gets unless its
+# options name one (see passport.apply.Checkpoint). The kill tests set it to stop the
+# process there (tests/support/killing_passport.py); passport itself never does.
+default_checkpoint: Checkpoint = no_checkpoint
 
 
 @dataclass
@@ -177,7 +169,7 @@ class ApplyOptions:
     saved_checksum: str | None = None  # recorded in the run when applying a saved plan
     force: bool = False
     lock_timeout_s: float = 0.0
-    checkpoint: Checkpoint = field(default_factory=lambda: kill_switch())
+    checkpoint: Checkpoint = field(default_factory=lambda: default_checkpoint)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from passport.cli import main
-from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.oneroster import ENTITIES
 from passport.sample import generate_sample
 

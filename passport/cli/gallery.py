@@ -11,7 +11,7 @@ import click
 
 from passport.cli.output import handle_errors
 from passport.connectors import registry
-from passport.connectors.registry import Application
+from passport.connectors.base import Application
 from passport.oneroster import ENTITIES
 
 _DELTA = " (also only the changes since the last sync)"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from passport.canonical import digest
-from passport.connectors.registry import Application
+from passport.connectors.base import Application
 from passport.model import (
     Activation,
     ConflictPolicy,

@@ -11,7 +11,7 @@ from passport.config.delivery import delivery_problems, secret_value_problem
 from passport.config.document import Document
 from passport.config.paths import JsonPath, did_you_mean
 from passport.connectors import registry
-from passport.connectors.registry import Application
+from passport.connectors.base import Application
 from passport.errors import ConfigError, Problem
 from passport.model import Mode
 from passport.oneroster import SPECS

@@ -12,7 +12,7 @@ from passport import secrets
 from passport.config.document import Document
 from passport.config.paths import JsonPath
 from passport.config.schema import schema_problems
-from passport.connectors.registry import Application
+from passport.connectors.base import Application
 from passport.errors import Problem
 from passport.model import Mode
 

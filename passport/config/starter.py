@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from passport.connectors import registry
-from passport.connectors.registry import Application
+from passport.connectors.base import Application
 from passport.errors import ConfigError
 from passport.model import Mode
 

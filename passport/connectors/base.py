@@ -1,4 +1,9 @@
-"""The small interface every application (connector) implements.
+"""The small interface every application implements, and how an application describes itself.
+
+An application package (one folder under `passport/connectors/`, or a third-party package
+registered through the `passport.applications` entry-point group) exports one light
+`Application`: what the gallery shows, what `validate` checks and `init` writes, and the
+name of the factory that opens its `Connector`. Only the factory's module is heavy.
 
 A connector reads the application's side as a `Snapshot` and writes changes as `WriteOp`s.
 It never imports another connector, the store, or the plan. Only connectors speak HTTP,
@@ -7,12 +12,18 @@ and they take an injected `httpx.Client` so tests can point them at a local serv
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from passport.errors import Problem
-from passport.model import Action, Fields, Record
+from passport.errors import ConfigError, Problem
+from passport.model import Action, Fields, Mode, Record
+
+if TYPE_CHECKING:  # only connectors import httpx, and only when a connection opens
+    import httpx
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +99,7 @@ class ConnectContext:
     # The activation's mode. An export target that does not exist yet is an empty
     # application; an import source that does not exist is an error, never "no records".
     mode: str = "import"
-    http_client: Any = None  # an httpx.Client, injected by tests; None: make one
+    http_client: httpx.Client | None = None  # injected by tests; None: the connector makes one
     # Called with (done, total) on long reads and writes; total may be None.
     progress: Callable[[str, int, int | None], None] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -96,3 +107,75 @@ class ConnectContext:
 
 # A factory takes the delivery config with every secret reference already resolved.
 Factory = Callable[[Mapping[str, Any], ConnectContext], Connector]
+
+# --- how an application describes itself --------------------------------------------
+
+JsonPath = tuple[str | int, ...]
+# An application's own semantic checks of its delivery config for a mode: (path inside
+# delivery, message) pairs, reported by `validate` at that place.
+Check = Callable[[Mapping[str, Any], Mode], list[tuple[JsonPath, str]]]
+# Fills settings whose default depends on others, after the schema's own defaults.
+Derive = Callable[[dict[str, Any]], None]
+# The delivery settings of a starter activation (name, mode) for `passport init`.
+Starter = Callable[[str, Mode], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Application:
+    """One gallery entry. Light: building one imports nothing of its connector."""
+
+    name: str  # what an activation's `application:` names
+    title: str
+    summary: str
+    delivery_schema: Mapping[str, Any]  # JSON Schema of `delivery`, checked by validate
+    capabilities: Capabilities  # the one declaration of what it reads and writes
+    factory: str  # "module:function" returning a Connector, imported only on connect
+    secret_fields: frozenset[str] = frozenset()  # settings that must be secret references
+    url_fields: frozenset[str] = frozenset()  # settings that are service URLs (https)
+    check: Check | None = None
+    derive: Derive | None = None
+    starter: Starter | None = field(default=None, compare=False)
+    # (To come: the application's field mapping, how store records look in its own shape.)
+
+    def modes(self) -> tuple[Mode, ...]:
+        can_read, can_write = bool(self.capabilities.reads), bool(self.capabilities.writes)
+        found = [Mode.IMPORT] if can_read else []
+        found += [Mode.EXPORT] if can_write else []
+        found += [Mode.TWO_WAY] if can_read and can_write else []
+        return tuple(found)
+
+    def with_defaults(self, delivery: Mapping[str, Any]) -> dict[str, Any]:
+        """`delivery` plus the schema's defaults for settings it leaves out."""
+        filled = dict(delivery)
+        for name, spec in self.delivery_schema.get("properties", {}).items():
+            if name not in filled and isinstance(spec, Mapping) and "default" in spec:
+                filled[name] = spec["default"]
+        if self.derive:
+            self.derive(filled)
+        return filled
+
+    def factory_function(self) -> Factory:
+        module_name, _, function_name = self.factory.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name and module_name.startswith(error.name):
+                raise self._unavailable() from None
+            raise
+        function = getattr(module, function_name, None)
+        if not callable(function):
+            raise self._unavailable()
+        return cast(Factory, function)
+
+    def connect(self, delivery: Mapping[str, Any], context: ConnectContext) -> Connector:
+        """Open a connector with `delivery` whose secrets are already resolved."""
+        return self.factory_function()(delivery, context)
+
+    def _unavailable(self) -> ConfigError:
+        return ConfigError(f"the {self.name} connector is not available in this version")
+
+
+def load_schema(name: str, package: str = "passport") -> dict[str, Any]:
+    """A delivery schema shipped as `schemas/applications/{name}.schema.json` in `package`."""
+    text = resources.files(package).joinpath(f"schemas/applications/{name}.schema.json")
+    return cast(dict[str, Any], json.loads(text.read_text(encoding="utf-8")))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from passport.connectors.oneroster_csv import write_bundle
+from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.model import Record
 from passport.sample import entities
 from passport.sample.district import District

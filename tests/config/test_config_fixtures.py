@@ -120,9 +120,9 @@ EXPECTED: dict[str, list[str]] = {
     "bad-top-level-scalar": [
         "1:1: the top level must be a mapping of settings, not a single value"
     ],
-    "bad-unknown-application": [
+    "bad-unknown-application": [  # roster-jsonl: the test plugin (tests/plugins)
         "3:14: application: unknown application 'oneroster-cvs' (did you mean 'oneroster-csv'?);"
-        " known: oneroster-csv, oneroster-rest"
+        " known: oneroster-csv, oneroster-rest, roster-jsonl"
     ],
     "bad-unknown-attribute": [
         "10:34: attributes.users[2]: 'emial' is not a known attribute of users"

@@ -1,7 +1,10 @@
-"""The gallery registry: built-ins, registration, entry points, lazy connector import."""
+"""The gallery registry: entry points (built-ins' and plugins'), registration, lazy connector
+import. A third-party application's whole journey is in tests/plugins/test_roster_jsonl.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -10,9 +13,8 @@ from typing import Any
 import pytest
 
 from passport.config import load_activation
-from passport.connectors import registry
-from passport.connectors.base import Capabilities, ConnectContext
-from passport.connectors.registry import Application
+from passport.connectors import oneroster_csv, oneroster_rest, registry
+from passport.connectors.base import Application, Capabilities, ConnectContext
 from passport.errors import ConfigError
 from passport.model import Mode
 from passport.oneroster import ENTITIES
@@ -47,11 +49,75 @@ def test_builtins() -> None:
     assert rest.url_fields == {"service_url", "auth_url"}
     assert rest.capabilities.delta_reads and rest.capabilities.accepts_masked
     assert rest.capabilities.reads == rest.capabilities.writes == frozenset(ENTITIES)
-    assert rest.factory == "passport.connectors.oneroster_rest:connect"
+    assert rest.factory == "passport.connectors.oneroster_rest.connector:connect"
     csv = registry.get("oneroster-csv")
     assert csv.capabilities.atomic_writes and csv.capabilities.accepts_masked
-    assert csv.factory == "passport.connectors.oneroster_csv:connect"
+    assert csv.factory == "passport.connectors.oneroster_csv.connector:connect"
     assert csv.modes() == (Mode.IMPORT, Mode.EXPORT, Mode.TWO_WAY)
+
+
+def test_builtins_register_through_entry_points_like_a_third_party() -> None:
+    own = {
+        entry.name: entry.value
+        for entry in metadata.entry_points(group=registry.ENTRY_POINT_GROUP)
+        if entry.dist is not None and entry.dist.name == "passport"
+    }
+    assert own == {
+        "oneroster-csv": "passport.connectors.oneroster_csv:APPLICATION",
+        "oneroster-rest": "passport.connectors.oneroster_rest:APPLICATION",
+    }
+    assert registry.get("oneroster-csv") is oneroster_csv.APPLICATION
+    assert registry.get("oneroster-rest") is oneroster_rest.APPLICATION
+
+
+def test_a_built_in_description_opens_its_connector(tmp_path: Path) -> None:
+    connector = oneroster_csv.APPLICATION.connect(
+        {"path": str(tmp_path / "bundle")}, ConnectContext(base_dir=".", mode="export")
+    )
+    try:
+        assert type(connector).__name__ == "CsvConnector"
+    finally:
+        connector.close()
+
+
+_LIGHT = (
+    "import sys\n"
+    "def heavy():\n"
+    "    light = {'base', 'registry', 'application'}\n"
+    "    return sorted(name for name, module in sys.modules.items() if name == 'httpx' or (\n"
+    "        name.startswith('passport.connectors.') and not hasattr(module, '__path__')\n"
+    "        and name.rpartition('.')[2] not in light))\n"
+)
+
+
+def _run(program: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _LIGHT + program], capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def test_validating_imports_no_connector() -> None:
+    """Validation loads every application's description, never a connector's modules."""
+    program = (
+        "from passport.config import validate_paths\n"
+        f"assert validate_paths([{str(CONFIGS)!r}]).ok\n"
+        "print('heavy:', heavy())\n"
+    )
+    assert _run(program) == ["heavy: []"]
+    assert "oneroster-rest" in registry.applications()  # its description was loaded
+
+
+def test_passport_validate_imports_no_httpx() -> None:
+    program = (
+        "from passport.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(CONFIGS)!r}])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    assert _run(program)[-1] == "False"
 
 
 def test_unknown_names_list_the_known_ones() -> None:
@@ -59,7 +125,7 @@ def test_unknown_names_list_the_known_ones() -> None:
         registry.get("oneroster-restt")
     assert raised.value.reason == (
         "unknown application 'oneroster-restt' (did you mean 'oneroster-rest'?);"
-        " known: oneroster-csv, oneroster-rest"
+        " known: oneroster-csv, oneroster-rest, roster-jsonl"
     )
 
 
@@ -101,9 +167,15 @@ def test_connect_resolves_secrets_and_passes_the_base_dir(
     assert activation.delivery["client_secret"] == "${env:CANVAS_CLIENT_SECRET}"
 
 
+class _Dist:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 class _EntryPoint:
-    def __init__(self, name: str, obj: object) -> None:
+    def __init__(self, name: str, obj: object, dist: str = "some-plugin") -> None:
         self.name, self.value, self.obj = name, f"plugin:{name}", obj
+        self.dist = _Dist(dist)
 
     def load(self) -> object:
         if isinstance(self.obj, Exception):
@@ -111,29 +183,50 @@ class _EntryPoint:
         return self.obj
 
 
-def test_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
-    points = [
+@pytest.fixture
+def entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_EntryPoint]]:
+    """The entry points the registry sees: only those a test puts in this list."""
+    points: list[_EntryPoint] = []
+
+    def listed(group: str) -> list[_EntryPoint]:
+        assert group == "passport.applications"
+        return points
+
+    monkeypatch.setattr(metadata, "entry_points", listed)
+    registry._entry_points.cache_clear()
+    yield points
+    registry._entry_points.cache_clear()
+
+
+def test_entry_point_plugins(entry_points: list[_EntryPoint]) -> None:
+    entry_points += [
         _EntryPoint("good", fake("plugin-app")),
         _EntryPoint("broken", ImportError("no module named plugin")),
         _EntryPoint("wrong", object()),
     ]
+    assert registry.get("plugin-app").title == "Fake"
+    with pytest.raises(ConfigError) as raised:
+        registry.get("nope")
+    assert raised.value.hint is not None
+    assert "broken: ImportError: no module named plugin" in raised.value.hint
+    assert "wrong: plugin:wrong is not an Application" in raised.value.hint
+    assert "passport's own applications are not registered: reinstall passport" in (
+        raised.value.hint
+    )
 
-    def entry_points(group: str) -> list[_EntryPoint]:
-        assert group == "passport.applications"
-        return points
 
-    monkeypatch.setattr(metadata, "entry_points", entry_points)
-    monkeypatch.setattr(registry, "_plugin_errors", [])
-    registry._plugins.cache_clear()
-    try:
-        assert registry.get("plugin-app").title == "Fake"
-        with pytest.raises(ConfigError) as raised:
-            registry.get("nope")
-        assert raised.value.hint is not None
-        assert "broken: ImportError: no module named plugin" in raised.value.hint
-        assert "wrong: plugin:wrong is not an Application" in raised.value.hint
-    finally:
-        registry._plugins.cache_clear()
+def test_a_plugin_cannot_take_over_a_built_in_name(entry_points: list[_EntryPoint]) -> None:
+    entry_points += [
+        _EntryPoint("impostor", fake("oneroster-csv", title="Impostor")),
+        _EntryPoint("oneroster-csv", fake("oneroster-csv", title="Own"), dist="passport"),
+    ]
+    assert registry.get("oneroster-csv").title == "Own"
+    with pytest.raises(ConfigError) as raised:
+        registry.get("nope")
+    assert raised.value.hint == (
+        "see `passport gallery`; plugins that failed to load:"
+        " impostor: the name 'oneroster-csv' is already taken"
+    )
 
 
 def test_an_application_that_cannot_take_masks_rejects_the_shield(

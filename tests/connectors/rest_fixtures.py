@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 
 from passport.connectors.base import ConnectContext
-from passport.connectors.oneroster_rest import RestConnector, Tuning, connect
+from passport.connectors.oneroster_rest.connector import RestConnector, connect
+from passport.connectors.oneroster_rest.settings import Tuning
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "servers"))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.errors import BundleError
 from passport.oneroster import ENTITIES
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from passport.connectors.base import ConnectContext
-from passport.connectors.oneroster_csv import CsvSnapshot, connect
+from passport.connectors.oneroster_csv.connector import connect
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.errors import BundleError
 from passport.model import Record
 from passport.oneroster import ENTITIES
@@ -108,6 +109,18 @@ def test_reads_a_zip_like_a_folder(tmp_path: Path) -> None:
         for file in sorted((BUNDLES / "good-1.1").iterdir()):
             zf.write(file, f"export/{file.name}")  # a zipped folder
     assert read_all(archive) == read_all(BUNDLES / "good-1.1")
+
+
+def test_multi_valued_cells_drop_spaces_and_empty_items(good11: Path) -> None:
+    users = good11 / "users.csv"
+    edit(users, ",u3,9,,H101", ',"u3, u2",",9,, 10 ",,H101')
+    edit(users, '"{LDAP:jdoe},{SIS:1234}"', '"{LDAP:jdoe}, {SIS:1234}"')
+    edit(users, ",{SIS:t1},", ",{},")
+    fields = {r.key: r.fields for r in read_all(good11)["users"]}
+    assert fields["u1"]["agentSourcedIds"] == ["u3", "u2"]
+    assert fields["u1"]["grades"] == ["9", "10"]
+    assert fields["u1"]["userIds"] == ["LDAP:jdoe", "SIS:1234"]
+    assert "userIds" not in fields["u2"]  # "{}" holds no id
 
 
 def test_bulk_is_complete_and_absent_reads_empty(good11: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.model import Record
 
 ORGS = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"

@@ -7,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from district_files import add_lms, district
+from passport_cli import Passport
 
 from passport.connectors.base import ConnectContext, WriteOp
-from passport.connectors.oneroster_csv import CsvConnector, CsvSnapshot, connect, write_bundle
+from passport.connectors.oneroster_csv.connector import CsvConnector, connect
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
+from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.errors import BundleError
 from passport.model import Action, Record
 from passport.oneroster import ENTITIES
@@ -179,3 +183,38 @@ def test_fields_that_are_not_columns_are_refused(tmp_path: Path) -> None:
     with pytest.raises(BundleError, match="fields that are not columns: colour"):
         connector(tmp_path / "app").write([op])
     assert not (tmp_path / "app").exists()
+
+
+def test_an_empty_folder_is_an_export_target_not_an_import_source(tmp_path: Path) -> None:
+    (tmp_path / "lms").mkdir()
+    context = ConnectContext(base_dir=str(tmp_path), mode="export", extra={"clock": lambda: NOW})
+    export = connect({"path": "lms"}, context)
+    snap = export.snapshot(["users"])
+    assert list(snap.read("users")) == [] and not snap.is_complete("users")
+    user = {"enabledUser": "true", "orgSourcedIds": ["s1"], "role": "student", "username": "a"}
+    export.write([WriteOp("users", Action.CREATE, "u1", user)])
+    export.close()
+    assert read_all(tmp_path / "lms")["users"] == [Record("u1", user, NOW)]
+    (tmp_path / "sis").mkdir()
+    for mode in ("import", "two-way"):
+        source = connect({"path": "sis"}, ConnectContext(base_dir=str(tmp_path), mode=mode))
+        with pytest.raises(BundleError, match=r"the OneRoster bundle .* is empty"):
+            source.snapshot(["users"])
+
+
+def test_passport_exports_into_an_empty_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    configs = district(tmp_path, users=20)
+    (tmp_path / "lms-bundle").mkdir()  # made ready for the export, e.g. kept in git
+    add_lms(configs, tmp_path / "lms-bundle")
+    passport = Passport(tmp_path)
+    passport("apply", "sis", "--yes")
+    passport("apply", "lms", "--yes")
+    assert [r.key for r in read_all(tmp_path / "lms-bundle")["orgs"]] == [
+        "district",
+        "lms-001",
+        "lms-002",
+    ]
+    passport("plan", "lms", "--detailed-exitcode")  # exit 0: nothing left to do

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from rest_fixtures import FAST, OneRosterServer, open_connector, serve
 
-from passport.connectors.oneroster_rest import Tuning
+from passport.connectors.oneroster_rest.settings import Tuning
 from passport.errors import ConnectorError
 from passport.oneroster import ENTITIES
 

@@ -12,8 +12,8 @@ import pytest
 from rest_fixtures import FAST, OneRosterServer, RosterData, delivery, open_connector, serve
 
 from passport.connectors.base import ConnectContext
-from passport.connectors.oneroster_csv import CsvSnapshot
-from passport.connectors.oneroster_rest import connect
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
+from passport.connectors.oneroster_rest.connector import connect
 from passport.connectors.oneroster_rest.http import Reply, retry_after
 from passport.connectors.oneroster_rest.paging import Listing
 from passport.errors import ConnectorError

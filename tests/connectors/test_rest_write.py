@@ -8,7 +8,8 @@ import pytest
 from rest_fixtures import OneRosterServer, RosterData, open_connector, serve
 
 from passport.connectors.base import WriteOp
-from passport.connectors.oneroster_rest import RestConnector, Tuning
+from passport.connectors.oneroster_rest.connector import RestConnector
+from passport.connectors.oneroster_rest.settings import Tuning
 from passport.errors import ConnectorError
 from passport.model import Action
 

@@ -19,7 +19,8 @@ import pytest
 from click.testing import Result
 from passport_cli import Passport
 
-from passport.connectors.oneroster_rest import Tuning, settings
+from passport.connectors.oneroster_rest import settings
+from passport.connectors.oneroster_rest.settings import Tuning
 from passport.oneroster import ENTITIES
 from passport.store import open_store
 

@@ -7,7 +7,7 @@ import json
 from district_files import add_lms, district, edit_csv, read_rows
 from passport_cli import BOTH_STORES, Passport
 
-from passport.connectors.oneroster_csv import CsvSnapshot
+from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.oneroster import ENTITIES
 
 pytestmark = BOTH_STORES

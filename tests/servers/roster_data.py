@@ -272,7 +272,7 @@ class RosterData:
 
     @classmethod
     def from_bundle(cls, path: Path) -> RosterData:
-        from passport.connectors.oneroster_csv import CsvSnapshot
+        from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 
         snap = CsvSnapshot(path, list(ENTITIES))
         try:

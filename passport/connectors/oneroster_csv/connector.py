@@ -7,20 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from passport.connectors.base import Capabilities, ConnectContext, WriteOp, WriteResult
+from passport.connectors.base import ConnectContext, WriteOp, WriteResult
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.errors import BundleError, Problem
 from passport.model import Action, Record
 from passport.oneroster import ENTITIES, SPECS
-
-CAPABILITIES = Capabilities(
-    reads=frozenset(ENTITIES),
-    writes=frozenset(ENTITIES),
-    accepts_masked=True,
-    delta_reads=False,
-    atomic_writes=True,
-)
 
 
 def utc_now() -> str:
@@ -29,8 +21,6 @@ def utc_now() -> str:
 
 class CsvConnector:
     """Reads the bundle at `path`; writes bulk (the bundle with the ops applied) or delta."""
-
-    capabilities = CAPABILITIES
 
     def __init__(
         self,
@@ -61,9 +51,10 @@ class CsvConnector:
     ) -> CsvSnapshot | EmptySnapshot:
         """The bundle as it is: bulk files are full listings, delta files are changes.
 
-        An export target that does not exist yet reads as empty (and not complete);
-        an import source that does not exist is an error."""
-        if self.mode == "export" and not self.path.exists():
+        An export target that does not exist yet, or is an empty folder, reads as empty
+        (and not complete); an import or two-way source that is missing or empty is an
+        error, never "everything was deleted"."""
+        if self.mode == "export" and not _has_bundle(self.path):
             return EmptySnapshot()
         snap = CsvSnapshot(self.path, entities)
         self._snapshots.append(snap)

@@ -5,20 +5,13 @@ Delivery config: `service_url` (the root, e.g. https://sis.example.edu/ims/onero
 `auth_url` (the OAuth 2 token endpoint), `client_id`, `client_secret`, `scopes`,
 `write` (the service takes PUT and DELETE), `timeout_s`, `page_size`.
 See docs/oneroster-rest.md.
+
+This package exports only its light description, `APPLICATION` (no httpx); the
+connector is in `connector`, its settings and tuning in `settings`.
 """
 
 from __future__ import annotations
 
-from passport.connectors.oneroster_rest.connector import CAPABILITIES, RestConnector, connect
-from passport.connectors.oneroster_rest.settings import DEFAULT_TUNING, RestSettings, Tuning
-from passport.connectors.oneroster_rest.snapshot import RestSnapshot
+from passport.connectors.oneroster_rest.application import APPLICATION
 
-__all__ = [
-    "CAPABILITIES",
-    "DEFAULT_TUNING",
-    "RestConnector",
-    "RestSettings",
-    "RestSnapshot",
-    "Tuning",
-    "connect",
-]
+__all__ = ["APPLICATION"]

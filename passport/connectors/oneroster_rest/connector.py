@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from passport.connectors.base import Capabilities, ConnectContext, WriteOp, WriteResult
+from passport.connectors.base import ConnectContext, WriteOp, WriteResult
 from passport.connectors.oneroster_rest import settings as settings_module
 from passport.connectors.oneroster_rest.auth import Authenticator, OAuth1, OAuth2
 from passport.connectors.oneroster_rest.http import Http
@@ -17,20 +17,9 @@ from passport.connectors.oneroster_rest.settings import RestSettings, Tuning
 from passport.connectors.oneroster_rest.snapshot import RestSnapshot
 from passport.connectors.oneroster_rest.writer import Writer
 from passport.errors import ConnectorError
-from passport.oneroster import ENTITIES
-
-CAPABILITIES = Capabilities(
-    reads=frozenset(ENTITIES),
-    writes=frozenset(ENTITIES),
-    accepts_masked=True,
-    delta_reads=True,
-    atomic_writes=False,
-)
 
 
 class RestConnector:
-    capabilities = CAPABILITIES
-
     def __init__(
         self,
         settings: RestSettings,
