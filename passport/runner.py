@@ -112,6 +112,7 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
             writable=app.capabilities.writes,
             outgoing=outgoing,
             progress=settings.progress,
+            fields=app.field_map(activation),
         )
         with bulk_work():
             plan = build_plan(inputs)

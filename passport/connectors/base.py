@@ -20,7 +20,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from passport.errors import ConfigError, Problem
-from passport.model import Action, Fields, Mode, Record
+from passport.mapping.fields import FieldMap, OneRosterFields
+from passport.model import Action, Activation, Fields, Mode, Record
 
 if TYPE_CHECKING:  # only connectors import httpx, and only when a connection opens
     import httpx
@@ -118,6 +119,8 @@ Check = Callable[[Mapping[str, Any], Mode], list[tuple[JsonPath, str]]]
 Derive = Callable[[dict[str, Any]], None]
 # The delivery settings of a starter activation (name, mode) for `passport init`.
 Starter = Callable[[str, Mode], dict[str, Any]]
+# How an activation's store records look in the application's own shape, and back.
+FieldMapFactory = Callable[[Activation], FieldMap]
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,9 @@ class Application:
     check: Check | None = None
     derive: Derive | None = None
     starter: Starter | None = field(default=None, compare=False)
-    # (To come: the application's field mapping, how store records look in its own shape.)
+    # An application holding OneRoster records keeps the default: the same shape, school
+    # ids mapped. One of another shape (Google users, OUs, groups) brings its own map.
+    field_map: FieldMapFactory = field(default=OneRosterFields.of, compare=False)
 
     def modes(self) -> tuple[Mode, ...]:
         can_read, can_write = bool(self.capabilities.reads), bool(self.capabilities.writes)
