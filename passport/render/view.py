@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from passport.model import Action, Change, Conflict, Direction, Fields, Plan
-from passport.render.masking import CHANGED, hidden, shown
+from passport.planfile.masking import CHANGED, hidden, shown
 
 SYMBOL = {
     Action.CREATE: "+",
