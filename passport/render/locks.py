@@ -60,8 +60,10 @@ def render_locks(locks: Sequence[LockInfo], stale: Collection[str], now: datetim
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in [HEADS, *rows]
     ]
-    example = locks[0]
-    lines += ["", f"Release a dead holder's lock: passport unlock {example.activation} --id ID"]
+    lines.append("")
+    if stale:
+        lines.append("The next apply replaces a lock whose holder is gone.")
+    lines.append("A holder that died on another machine: passport unlock NAME --id ID")
     return "\n".join(lines)
 
 

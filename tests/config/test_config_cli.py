@@ -97,8 +97,8 @@ def test_validate_github_annotations() -> None:
 
 
 def test_github_escapes_properties_and_data() -> None:
-    from passport.render.validate import annotation
     from passport.errors import Problem
+    from passport.render.validate import annotation
 
     problem = Problem("a,b:c.yaml", "50% off\nnext", 1, 2, "x")
     assert annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::x: 50%25 off%0Anext"
