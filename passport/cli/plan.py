@@ -34,6 +34,7 @@ from passport.render.text import render_saved
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
+    metavar="FILE|DIR",
     help="Also save each plan for `passport apply FILE`, always as JSON: to FILE for one "
     "activation, as DIR/NAME.json when several are planned or DIR is a folder.",
 )
