@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint unit demo bench clean
+# The Debian packages the tests need; `make test PACKAGES=other-list` checks another list.
+PACKAGES ?= .ci/apt-packages
+
+.PHONY: test packages lint unit demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]' && $(BIN)/pip install --quiet --no-deps -e tests/plugins/roster-jsonl
 	touch $(STAMP)
 
-test: lint unit
+test: packages lint unit
+
+# First, so a machine without them stops at once with the command to run (or installs them).
+packages:
+	@.ci/check-packages $(PACKAGES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check passport tests bench
 	$(BIN)/ruff format --check passport tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) packages
 	$(BIN)/pytest -q
 
 # The main job on the embedded default: the sample district, a SQLite store, CSV bundles.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -15,17 +15,33 @@ from pathlib import Path
 
 from passport import config, secrets
 from passport.apply import ApplyContext, Checkpoint, execute
+from passport.config.document import Document, load_document
+from passport.config.paths import format_path
 from passport.connectors import registry
 from passport.connectors.base import ConnectContext, Connector
-from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
+from passport.errors import (
+    BlockedError,
+    ExitCode,
+    PassportError,
+    PlanError,
+    Problem,
+    SecretError,
+    StalePlanError,
+)
 from passport.mapping.scope import Scope
 from passport.mapping.sharing import Outgoing, no_transform
 from passport.mapping.shield import PrivacyShield
 from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan
 from passport.plan.sources import Progress, no_progress
+from passport.planfile import read_plan, save_plan, save_to
+from passport.render.errors import error_words
+from passport.render.view import Failure
 from passport.runs import failure_message, finished, now_iso, start_run
-from passport.store import Run, Store, open_store
+from passport.store import LockInfo, Run, Store, open_store
+from passport.store.copy import Contents, copy_store
+from passport.store.locking import is_stale
+from passport.store.migrations import MIGRATIONS
 
 
 @dataclass
@@ -275,3 +291,224 @@ def _save_watermarks(store: Store, result: Planned) -> None:
     with store.transaction() as tx:
         for entity, mark in result.plan.watermarks.items():
             tx.set_watermark(result.activation.name, entity, mark)
+
+
+# --- what the CLI calls: many plans, saved plans, the store, locks, history -----------
+# Built on plan() and apply() above; the CLI parses, calls one of these, renders, exits.
+
+
+@dataclass(frozen=True)
+class FailedPlan:
+    """An activation that could not be planned, and the error that stopped it."""
+
+    source: str  # the activation file
+    error: PassportError
+
+    def failure(self) -> Failure:
+        return Failure(self.source, error_words(self.error))
+
+
+@dataclass(frozen=True)
+class PlanSet:
+    """The plans of one `passport plan`, the activations that failed, and where plans went."""
+
+    plans: tuple[Plan, ...]
+    failed: tuple[FailedPlan, ...]
+    asked: int  # activations the references named
+    saved: tuple[Path, ...] = ()  # plan files written for --out, in plan order
+
+    @property
+    def several(self) -> bool:
+        return self.asked > 1
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [f.failure() for f in self.failed]
+
+    def exit_code(self, detailed: bool = False) -> ExitCode:
+        """Without `detailed`: 1 if any activation failed, else 0. With it (over every
+        plan): any error 1, else any blocked plan 3, else any change 2, else 0."""
+        if self.failed:
+            return ExitCode.ERROR
+        if not detailed:
+            return ExitCode.OK
+        if any(p.blocked for p in self.plans):
+            return ExitCode.BLOCKED
+        if any(p.has_changes for p in self.plans):
+            return ExitCode.CHANGES
+        return ExitCode.OK
+
+
+def plan_many(
+    refs: Sequence[str],
+    settings: Settings,
+    *,
+    out: Path | None = None,
+    on_failure: Callable[[FailedPlan], None] | None = None,
+) -> PlanSet:
+    """Plan every activation `refs` name (all of the configs folder when empty), each on
+    its own: one that fails is recorded and the others still run.
+
+    Before anything is connected, every activation is loaded and every secret reference
+    of every one of them resolved, so one run names all that is missing. `out` saves each
+    plan (`--out`); `on_failure` hears of each failure as soon as it is known."""
+    paths = load_all(list(refs), settings)
+    save = save_to(out, len(paths)) if out is not None else None
+    failed: dict[Path, FailedPlan] = {}
+
+    def fail(path: Path, error: PassportError) -> None:
+        failed[path] = FailedPlan(str(path), error)
+        if on_failure is not None:
+            on_failure(failed[path])
+
+    ready = []
+    for path in paths:
+        try:
+            check_secrets(config.load_activation(path))
+        except PassportError as error:
+            fail(path, error)
+            continue
+        ready.append(path)
+    plans, saved = [], []
+    for path in ready:
+        try:
+            made = plan(path, settings)
+        except PassportError as error:
+            fail(path, error)
+            continue
+        plans.append(made)
+        if save is not None:
+            saved.append(save_plan(save.path(made.activation), made))
+    in_order = tuple(failed[p] for p in paths if p in failed)
+    return PlanSet(tuple(plans), in_order, len(paths), tuple(saved))
+
+
+def secret_references(activation: Activation) -> dict[secrets.Setting, str]:
+    """Every secret reference planning the activation resolves: its delivery secrets, and
+    the Privacy Shield's key when it exports (as `outgoing_transform` does)."""
+    app = registry.get(activation.application)
+    found = secrets.secret_settings(activation.delivery, app.secret_fields, app.url_fields)
+    refs: dict[secrets.Setting, str] = {("delivery", k): v for k, v in found.items()}
+    shield = activation.shield
+    if shield.enabled and activation.mode is not Mode.IMPORT and shield.key:
+        refs[("privacy_shield", "key")] = shield.key
+    return refs
+
+
+def check_secrets(activation: Activation) -> None:
+    """Raise one SecretError naming every reference of the activation that does not
+    resolve, each at its file:line:col and setting. Nothing is connected to find out."""
+    base_dir = Path(activation.source).parent if activation.source else Path(".")
+    missing = secrets.unresolved(secret_references(activation), base_dir)
+    if not missing:
+        return
+    where = _document(activation.source)
+    problems = tuple(_located(where, activation.source, m) for m in missing)
+    count = (
+        "1 secret reference does" if len(missing) == 1 else f"{len(missing)} secret references do"
+    )
+    raise SecretError(
+        f"{activation.source or activation.name}: {count} not resolve; nothing was connected",
+        secrets.what_to_do(missing),
+        problems,
+    )
+
+
+def _document(source: str) -> Document | None:
+    try:
+        return load_document(Path(source)) if source else None
+    except PassportError:
+        return None  # it loaded a moment ago; without marks the problems still name it
+
+
+def _located(where: Document | None, source: str, missing: secrets.Unresolved) -> Problem:
+    line, col = where.locate(missing.setting) if where is not None else (0, 0)
+    return Problem(source, missing.error.reason, line, col, format_path(missing.setting))
+
+
+def apply_activation(ref: str, settings: Settings, options: ApplyOptions) -> Applied:
+    """`passport apply NAME`: every unresolved secret named at once, then plan and apply."""
+    check_secrets(load(ref, settings))
+    return apply(ref, settings, options)
+
+
+def apply_saved(path: Path, settings: Settings, options: ApplyOptions) -> Applied:
+    """`passport apply FILE`: apply a saved plan, only if its inputs have not moved since."""
+    saved = read_plan(path)
+    options.saved = saved.fingerprint
+    options.saved_activation = saved.activation
+    options.saved_checksum = saved.checksum
+    return apply_activation(saved.activation, settings, options)
+
+
+def is_saved_plan(target: str) -> bool:
+    """Whether `passport apply TARGET` names a saved plan file rather than an activation."""
+    path = Path(target)
+    return path.suffix.lower() == ".json" and path.is_file()
+
+
+@dataclass(frozen=True)
+class Migrated:
+    url: str
+    applied: tuple[int, ...]  # the migrations this run applied
+    version: int  # the schema version the store is at now
+
+
+def migrate_store(settings: Settings) -> Migrated:
+    """Create the store's schema, or apply the migrations it lacks."""
+    with opened_store(Settings(store_url=settings.store_url)) as store:
+        return Migrated(store.url, tuple(store.migrated), len(MIGRATIONS))
+
+
+@dataclass(frozen=True)
+class Copied:
+    source: str
+    target: str
+    contents: Contents  # what both hold, verified equal
+
+
+def copy_whole_store(source: str, target: str, progress: Progress = no_progress) -> Copied:
+    """Copy the store at `source` into the new, empty store at `target`, and verify it."""
+    origin = open_store(source, create=False)
+    try:
+        destination = open_store(target)
+        try:
+            contents = copy_store(origin, destination, progress)
+            return Copied(origin.url, destination.url, contents)
+        finally:
+            destination.close()
+    finally:
+        origin.close()
+
+
+@dataclass(frozen=True)
+class HeldLocks:
+    locks: tuple[LockInfo, ...]
+    stale: frozenset[str]  # ids of locks whose holder is gone (expired, or dead on this host)
+
+
+def held_locks(settings: Settings) -> HeldLocks:
+    with opened_store(settings) as store:
+        locks = tuple(store.locks())
+    return HeldLocks(locks, frozenset(lock.id for lock in locks if is_stale(lock)))
+
+
+def unlock(name: str, lock_id: str, settings: Settings) -> LockInfo:
+    """Release activation `name`'s lock if its id is `lock_id`; the lock released."""
+    with opened_store(settings) as store:
+        return store.force_unlock(name, lock_id)
+
+
+def history(settings: Settings, activation: str | None = None, limit: int = 20) -> list[Run]:
+    """Past runs, newest first: every activation's, or one's."""
+    with opened_store(settings) as store:
+        return store.runs(activation, limit)
+
+
+def find_run(settings: Settings, run_id: str) -> Run:
+    """One run by its id or a unique prefix of it."""
+    with opened_store(settings) as store:
+        found = store.run(run_id)
+    if found is None:
+        raise PassportError(f"no run {run_id!r} in the store", "see `passport history`")
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,17 @@ def is_secret_field(name: str, secret_fields: Collection[str], url_fields: Colle
     return name in secret_fields or (name not in url_fields and looks_secret(name))
 
 
+def secret_settings(
+    delivery: Mapping[str, Any], secret_fields: Collection[str], url_fields: Collection[str] = ()
+) -> dict[str, str]:
+    """The delivery settings that hold a secret reference: name -> reference."""
+    return {
+        name: value
+        for name, value in delivery.items()
+        if is_secret_field(name, secret_fields, url_fields) and isinstance(value, str)
+    }
+
+
 def resolve_delivery(
     delivery: Mapping[str, Any],
     secret_fields: Collection[str],
@@ -95,7 +107,46 @@ def resolve_delivery(
 ) -> dict[str, Any]:
     """A copy of `delivery` with every secret setting's reference replaced by its value."""
     resolved = dict(delivery)
-    for name, value in delivery.items():
-        if is_secret_field(name, secret_fields, url_fields) and isinstance(value, str):
-            resolved[name] = resolve(value, base_dir)
+    for name, ref in secret_settings(delivery, secret_fields, url_fields).items():
+        resolved[name] = resolve(ref, base_dir)
     return resolved
+
+
+Setting = tuple[str, ...]  # where a reference is written: ("delivery", "client_secret")
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A reference that does not resolve, where it is written, and why (never a value)."""
+
+    setting: Setting
+    reference: str
+    error: SecretError
+
+
+def unresolved(references: Mapping[Setting, str], base_dir: str | Path) -> list[Unresolved]:
+    """Every reference of `references` that does not resolve, in order: all of them at
+    once, not the first. A value that does resolve is dropped on the spot."""
+    found = []
+    for setting, ref in references.items():
+        try:
+            resolve(ref, base_dir)
+        except SecretError as error:
+            found.append(Unresolved(setting, ref, error))
+    return found
+
+
+def what_to_do(missing: Collection[Unresolved]) -> str:
+    """One hint for many unresolved references: the variables to set, the files to make."""
+    matches = _matches(missing)
+    names = sorted({m["target"] for m in matches if m["kind"] == "env"})
+    steps = []
+    if names:
+        steps.append(f"export {', '.join(names)} where passport runs (in a pipeline: CI secrets)")
+    if any(m["kind"] == "file" for m in matches):
+        steps.append("create the files named above, readable by passport")
+    return "; ".join(steps) or "write each secret setting as ${env:NAME} or ${file:PATH}"
+
+
+def _matches(missing: Collection[Unresolved]) -> list[re.Match[str]]:
+    return [m for m in (_REFERENCE.match(x.reference) for x in missing) if m is not None]

@@ -14,6 +14,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from passport.cli import main
+from passport.planfile import save_to
+from passport.render.report import SUFFIXES
 
 DOCS = Path(__file__).parents[1] / "docs"
 SCHEMA = json.loads((DOCS.parent / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
@@ -74,7 +76,7 @@ def test_the_workflow_names_each_step_of_the_recipe() -> None:
     for expected in (
         "validate --format",
         "diff --base --format",
-        "plan --format --out --detailed-exitcode",
+        "plan --format --report --out --detailed-exitcode",
         "apply",
     ):
         assert expected in used, used
@@ -114,3 +116,20 @@ def test_the_policy_reads_fields_the_plan_has() -> None:
     unknown = [f"{a}.{b}" for a, b in used if b not in known[a]]
     assert not unknown
     assert "blocked" in defs["plan"]["properties"]["safety"]["properties"]
+
+
+def _option(words: list[str], name: str) -> str | None:
+    return words[words.index(name) + 1] if name in words else None
+
+
+@pytest.mark.parametrize("words", [c for c in every_command() if c[0] == "plan"], ids=" ".join)
+def test_plan_commands_in_the_docs_pass_plans_and_reports_where_they_belong(
+    words: list[str],
+) -> None:
+    """`--out` takes the JSON plan (a folder or a .json), `--report` the --format rendering."""
+    out, report = _option(words, "--out"), _option(words, "--report")
+    fmt = _option(words, "--format") or "text"
+    if out is not None:
+        save_to(Path(out), 2)  # refuses a report's name, or a file for several plans
+    if report is not None:
+        assert SUFFIXES.get(Path(report).suffix.lower(), fmt) == fmt

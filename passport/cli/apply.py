@@ -8,20 +8,19 @@ from pathlib import Path
 import click
 
 from passport import runner
-from passport.cli.common import TerminalProgress, date_options, settings, store_options
-from passport.cli.durations import parse_duration
-from passport.cli.output import handle_errors
-from passport.cli.plan import show_pii_allowed
-from passport.errors import ExitCode
+from passport.cli.common import (
+    TerminalProgress,
+    date_options,
+    settings,
+    show_pii_allowed,
+    store_options,
+)
+from passport.cli.durations import duration
+from passport.cli.output import exit_with, handle_errors
+from passport.errors import ExitCode, PassportError
 from passport.model import Plan
-from passport.planfile import read_plan
 from passport.render.history import render_run
 from passport.render.text import render_text
-
-
-def _is_plan_file(target: str) -> bool:
-    path = Path(target)
-    return path.suffix.lower() == ".json" and path.is_file()
 
 
 @click.command("apply")
@@ -30,6 +29,7 @@ def _is_plan_file(target: str) -> bool:
 @click.option("--force", is_flag=True, help="Apply even though safety thresholds are breached.")
 @click.option(
     "--lock-timeout",
+    callback=duration,
     default="0s",
     show_default=True,
     metavar="DURATION",
@@ -51,7 +51,7 @@ def apply_command(
     target: str,
     yes: bool,
     force: bool,
-    lock_timeout: str,
+    lock_timeout: float,
     limit: int,
     full: bool,
     show_pii: bool,
@@ -68,19 +68,15 @@ def apply_command(
     pii = show_pii_allowed(show_pii)
     progress = TerminalProgress()
     config = settings(store_url, configs_dir, as_of, progress, full)
-    options = runner.ApplyOptions(force=force, lock_timeout_s=parse_duration(lock_timeout))
-    ref = target
-    if _is_plan_file(target):
-        saved = read_plan(Path(target))
-        options.saved = saved.fingerprint
-        options.saved_activation = saved.activation
-        options.saved_checksum = saved.checksum
-        ref = saved.activation
+    options = runner.ApplyOptions(force=force, lock_timeout_s=lock_timeout)
+    if runner.is_saved_plan(target):
+        result = runner.apply_saved(Path(target), config, options)
     else:
         if not yes and not sys.stdin.isatty():
-            raise click.UsageError(
-                "not on a terminal: pass --yes to apply without confirmation, "
-                "or apply a saved plan file"
+            raise PassportError(
+                "apply asks before it changes anything, and there is no terminal to ask on",
+                "pass --yes to apply without confirmation, or apply a plan file saved "
+                "with `passport plan --out FILE`",
             )
 
         def confirm(plan: Plan) -> bool:
@@ -91,13 +87,13 @@ def apply_command(
             return click.confirm("Apply these changes?", default=False)
 
         options.confirm = confirm
-    result = runner.apply(ref, config, options)
+        result = runner.apply_activation(target, config, options)
     progress.clear()
     if result.run is None:
         if result.plan.has_changes:
             click.echo("Apply cancelled. Nothing was changed.")
-            sys.exit(ExitCode.ERROR)
+            exit_with(ExitCode.ERROR)
         return
     click.echo(render_run(result.run))
     if result.run.status != "succeeded":
-        sys.exit(ExitCode.ERROR)
+        exit_with(ExitCode.ERROR)

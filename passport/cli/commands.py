@@ -9,6 +9,7 @@ from passport.cli.diff import diff_command
 from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
+from passport.cli.locks import locks_command
 from passport.cli.plan import plan_command
 from passport.cli.sample import sample
 from passport.cli.schema import schema
@@ -25,6 +26,7 @@ ALL: list[click.Command] = [
     plan_command,
     apply_command,
     history_command,
+    locks_command,
     unlock_command,
     store_group,
     sample,

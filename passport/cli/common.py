@@ -1,4 +1,4 @@
-"""Options shared by the commands that touch the store, and terminal progress."""
+"""Options shared by the commands, the checks on where output goes, terminal progress."""
 
 from __future__ import annotations
 
@@ -10,14 +10,52 @@ from typing import Any, TypeVar
 
 import click
 
+from passport.errors import PassportError
 from passport.runner import Settings
 from passport.store.location import ENV_VAR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def store_options(func: F) -> F:
-    func = click.option(
+class AliasedOption(click.Option):
+    """An option with old spellings that still work but stay out of `--help`."""
+
+    def __init__(self, *args: Any, aliases: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = aliases
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        every = self.opts
+        self.opts = [o for o in every if o not in self.aliases]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = every
+
+
+CONFIGS_HELP = "Folder holding the activation files, for names given without a path."
+
+
+def configs_option(
+    help: str = CONFIGS_HELP, aliases: tuple[str, ...] = ("--configs-dir",)
+) -> Callable[[F], F]:
+    """`--configs DIR`, the one name of the activation folder (`--configs-dir` still works)."""
+    return click.option(
+        "--configs",
+        *aliases,
+        "configs_dir",
+        cls=AliasedOption,
+        aliases=aliases,
+        default="configs",
+        show_default=True,
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help=help,
+    )
+
+
+def store_option(func: F) -> F:
+    return click.option(
         "--store",
         "store_url",
         envvar=ENV_VAR,
@@ -25,15 +63,10 @@ def store_options(func: F) -> F:
         help="The store: a SQLite file path or URL (default .passport/store.db), or "
         f"postgresql://user@host/db?schema=NAME (also ${ENV_VAR}).",
     )(func)
-    func = click.option(
-        "--configs",
-        "configs_dir",
-        default="configs",
-        show_default=True,
-        metavar="DIR",
-        help="Folder holding the activation files, for names given without a path.",
-    )(func)
-    return func
+
+
+def store_options(func: F) -> F:
+    return configs_option()(store_option(func))
 
 
 def date_options(func: F) -> F:
@@ -44,6 +77,18 @@ def date_options(func: F) -> F:
         metavar="YYYY-MM-DD",
         help="Evaluate dates (export_until, rollover windows) as of this day instead of today.",
     )(func)
+
+
+def show_pii_allowed(show_pii: bool, into_file: bool = False) -> bool:
+    """`--show-pii` shows personal data on a terminal only, never into a file or pipe."""
+    if show_pii and (into_file or not sys.stdout.isatty()):
+        where = "a report file" if into_file else "a file or pipe"
+        raise PassportError(
+            f"--show-pii only works on a terminal, never into {where}",
+            "run it in a terminal without redirecting its output, or leave --show-pii out "
+            "(personal data then shows as (sensitive) or (changed))",
+        )
+    return show_pii
 
 
 class TerminalProgress:

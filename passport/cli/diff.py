@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from passport.cli.common import configs_option
 from passport.cli.output import exit_with, handle_errors
 from passport.config.diff import diff_configs
 from passport.config.risks import SEVERITIES
@@ -36,13 +37,7 @@ RISKY = 2  # the exit code when a risky change is found
     show_default=True,
     help="Exit 2 when a risky change of this severity or higher is found.",
 )
-@click.option(
-    "--configs-dir",
-    default="configs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder searched for activation names, and compared when no PATH is given.",
-)
+@configs_option("Folder searched for activation names, and compared when no PATH is given.")
 @handle_errors
 def diff_command(
     paths: tuple[str, ...], base: str, fmt: str, fail_on: str, configs_dir: str
@@ -60,12 +55,7 @@ def diff_command(
     file is not a valid activation or the ref is unknown.
     """
     found = diff_configs(base, paths, configs_dir)
-    if fmt == "json":
-        click.echo(config_diff.render_json(found, fail_on), nl=False)
-    elif fmt == "markdown":
-        click.echo(config_diff.render_markdown(found), nl=False)
-    else:
-        click.echo(config_diff.render_text(found), nl=False)
+    click.echo(config_diff.render(found, fmt, fail_on), nl=False)
     if found.invalid:
         exit_with(ExitCode.ERROR)
     exit_with(RISKY if found.risky(fail_on) else ExitCode.OK)

@@ -18,3 +18,8 @@ def parse_duration(text: str) -> float:
     if not parts or "".join(n + u for n, u in parts) != text:
         raise click.BadParameter(f"{text!r} is not a duration such as 30s, 5m or 1h30m")
     return sum(float(n) * _SECONDS[u] for n, u in parts)
+
+
+def duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    """An option callback: a mistake in the value is a usage error naming the option."""
+    return parse_duration(value)

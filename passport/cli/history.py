@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import click
-import orjson
 
+from passport import runner
 from passport.cli.common import store_options
 from passport.cli.output import handle_errors
-from passport.errors import PassportError
-from passport.render.history import render_run, render_runs, run_dict
-from passport.runner import Settings, opened_store
+from passport.render.history import render_run, render_runs, run_json, runs_json
 
 
 @click.command("history")
@@ -37,24 +35,14 @@ def history_command(
     passport history NAME         one activation's runs
     passport history show RUN     one run: per entity and school, and its errors
     """
-    settings = Settings(store_url=store_url, configs_dir=configs_dir)
+    settings = runner.Settings(store_url=store_url, configs_dir=configs_dir)
     if args and args[0] == "show":
         if len(args) != 2:
             raise click.UsageError("usage: passport history show RUN")
-        with opened_store(settings) as store:
-            run = store.run(args[1])
-        if run is None:
-            raise PassportError(f"no run {args[1]!r} in the store", "see `passport history`")
-        if fmt == "json":
-            click.echo(orjson.dumps(run_dict(run), option=orjson.OPT_INDENT_2).decode())
-        else:
-            click.echo(render_run(run))
+        run = runner.find_run(settings, args[1])
+        click.echo(run_json(run) if fmt == "json" else render_run(run))
         return
     if len(args) > 1:
         raise click.UsageError("usage: passport history [NAME] | passport history show RUN")
-    with opened_store(settings) as store:
-        runs = store.runs(args[0] if args else None, limit)
-    if fmt == "json":
-        click.echo(orjson.dumps([run_dict(r) for r in runs], option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(render_runs(runs))
+    runs = runner.history(settings, args[0] if args else None, limit)
+    click.echo(runs_json(runs) if fmt == "json" else render_runs(runs))

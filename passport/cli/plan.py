@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from passport import runner
-from passport.cli.common import TerminalProgress, date_options, settings, store_options
-from passport.cli.output import handle_errors, report
-from passport.errors import ExitCode, PassportError
-from passport.model import Plan
-from passport.planfile import write_plan
-from passport.render.html import render_html
-from passport.render.json_plan import plan_set_json, to_json
-from passport.render.markdown import render_markdown
-from passport.render.text import render_summary, render_text
-from passport.render.view import Failure
-
-FORMATS = ("text", "json", "markdown", "html")
-
-
-def plan_exit_code(plans: list[Plan], failed: int) -> ExitCode:
-    if failed:
-        return ExitCode.ERROR
-    if any(p.blocked for p in plans):
-        return ExitCode.BLOCKED
-    if any(p.has_changes for p in plans):
-        return ExitCode.CHANGES
-    return ExitCode.OK
-
-
-def show_pii_allowed(show_pii: bool) -> bool:
-    if show_pii and not sys.stdout.isatty():
-        raise click.UsageError("--show-pii only works on a terminal, never into a file or pipe")
-    return show_pii
+from passport.cli.common import (
+    TerminalProgress,
+    date_options,
+    settings,
+    show_pii_allowed,
+    store_options,
+)
+from passport.cli.output import emit, exit_with, handle_errors, report
+from passport.errors import PassportError
+from passport.render.report import FORMATS, SUFFIXES, render_report
+from passport.render.text import render_saved
 
 
 @click.command("plan")
@@ -52,8 +34,17 @@ def show_pii_allowed(show_pii: bool) -> bool:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Also save each plan as JSON for `passport apply FILE`: to FILE for one "
+    metavar="FILE|DIR",
+    help="Also save each plan for `passport apply FILE`, always as JSON: to FILE for one "
     "activation, as DIR/NAME.json when several are planned or DIR is a folder.",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the --format rendering to FILE instead of the terminal (several "
+    "activations make one report).",
 )
 @click.option(
     "--detailed-exitcode",
@@ -77,6 +68,7 @@ def plan_command(
     activations: tuple[str, ...],
     fmt: str,
     out: Path | None,
+    report_file: Path | None,
     detailed_exitcode: bool,
     full: bool,
     limit: int,
@@ -91,93 +83,48 @@ def plan_command(
     with none, every activation in the configs folder is planned. Each is planned
     on its own: one that fails is reported and the others still run. With several,
     a combined summary follows (text) or one document covers them all.
+
+    \b
+    --out FILE     the plan `passport apply FILE` takes (JSON, whatever --format says)
+    --report FILE  the --format rendering, e.g. --format html --report plan.html
     """
-    pii = show_pii_allowed(show_pii)
+    _check_report(report_file, fmt)
+    pii = show_pii_allowed(show_pii, into_file=report_file is not None)
     progress = TerminalProgress()
-    config = settings(store_url, configs_dir, as_of, progress, full)
-    paths = runner.load_all(list(activations), config)
-    folder = _out_folder(out, len(paths))
-    plans: list[Plan] = []
-    failures: list[Failure] = []
-    for path in paths:
-        plan = _plan_one(path, config, progress, failures)
-        if plan is None:
-            continue
-        plans.append(plan)
-        saved = _save(plan, out, folder)
-        if fmt == "text":
-            click.echo(render_text(plan, limit=limit, show_pii=pii))
-        if saved is not None:
-            message = f"Saved the plan to {saved}. Apply it with: passport apply {saved}"
-            click.echo(message, err=fmt != "text")
-    _print(fmt, plans, failures, limit, pii, out, len(paths))
-    if detailed_exitcode:
-        sys.exit(plan_exit_code(plans, len(failures)))
-    if failures:
-        sys.exit(ExitCode.ERROR)
 
-
-def _plan_one(
-    path: Path, config: runner.Settings, progress: TerminalProgress, failures: list[Failure]
-) -> Plan | None:
-    try:
-        plan = runner.plan(path, config)
-    except PassportError as error:
+    def failed(failure: runner.FailedPlan) -> None:
         progress.clear()
-        click.echo(f"{path}: plan failed", err=True)
-        report(error)
-        failures.append(Failure(str(path), _words(error)))
-        return None
+        click.echo(f"{failure.source}: plan failed", err=True)
+        report(failure.error)
+
+    config = settings(store_url, configs_dir, as_of, progress, full)
+    found = runner.plan_many(list(activations), config, out=out, on_failure=failed)
     progress.clear()
-    return plan
+    artifact = str(out) if out is not None else None
+    rendered = render_report(
+        fmt,
+        found.plans,
+        found.failures,
+        limit=limit,
+        show_pii=pii,
+        several=found.several,
+        artifact=artifact,
+    )
+    emit(rendered, report_file)
+    if found.saved:
+        click.echo(render_saved(found.saved), err=fmt != "text" or report_file is not None)
+    if report_file is not None:
+        click.echo(f"Wrote the {fmt} report to {report_file}.", err=True)
+    exit_with(found.exit_code(detailed_exitcode))
 
 
-def _words(error: PassportError) -> str:
-    lines = [str(p) for p in error.problems]
-    if error.reason not in lines:
-        lines.append(error.reason)
-    if error.hint:
-        lines.append(f"Hint: {error.hint}")
-    return "\n".join(lines)
-
-
-def _out_folder(out: Path | None, count: int) -> bool:
-    """Whether --out names a folder (several plans, or an existing folder)."""
-    if out is None:
-        return False
-    if count > 1 and (out.suffix.lower() == ".json" or out.is_file()):
-        raise click.UsageError(f"--out {out}: several activations are planned; name a folder")
-    return count > 1 or out.is_dir()
-
-
-def _save(plan: Plan, out: Path | None, folder: bool) -> Path | None:
-    if out is None:
-        return None
-    target = out / f"{plan.activation}.json" if folder else out
-    write_plan(target, to_json(plan))
-    return target
-
-
-def _print(
-    fmt: str,
-    plans: list[Plan],
-    failures: list[Failure],
-    limit: int,
-    pii: bool,
-    out: Path | None,
-    count: int,
-) -> None:
-    if fmt == "text":
-        if count > 1:
-            click.echo(render_summary(plans, failures))
-    elif fmt == "json":
-        if count == 1 and plans:
-            click.echo(to_json(plans[0], pii).decode(), nl=False)
-        else:
-            click.echo(plan_set_json(plans, failures, pii).decode(), nl=False)
-    elif fmt == "markdown":
-        artifact = str(out) if out is not None else None
-        text = render_markdown(plans, failures, limit=limit, show_pii=pii, artifact=artifact)
-        click.echo(text, nl=False)
-    else:
-        click.echo(render_html(plans, failures, limit=limit, show_pii=pii), nl=False)
+def _check_report(report_file: Path | None, fmt: str) -> None:
+    """A report file named for another format than --format is a mistake worth a word."""
+    if report_file is None:
+        return
+    named = SUFFIXES.get(report_file.suffix.lower())
+    if named is not None and named != fmt:
+        raise PassportError(
+            f"--report {report_file}: the file name says {named}, but --format is {fmt}",
+            f"add --format {named}, or name the file for {fmt}",
+        )

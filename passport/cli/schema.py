@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from passport.cli.output import handle_errors
 from passport.config import activation_schema
 from passport.connectors import registry
+from passport.render.schema import render_schema
 
 
 @click.command("schema")
@@ -27,4 +26,4 @@ def schema(application: str | None) -> None:
     `# yaml-language-server: $schema=../schemas/activation.schema.json`.
     """
     document = registry.get(application).delivery_schema if application else activation_schema()
-    click.echo(json.dumps(document, indent=2))
+    click.echo(render_schema(document))

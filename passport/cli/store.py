@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import click
 
-from passport.cli.common import TerminalProgress
+from passport import runner
+from passport.cli.common import TerminalProgress, store_option
 from passport.cli.output import handle_errors
-from passport.store import open_store
-from passport.store.copy import Contents, copy_store
-from passport.store.location import ENV_VAR
-from passport.store.migrations import MIGRATIONS
+from passport.render.store import render_copied, render_migrated
 
 
 @click.group("store")
@@ -25,13 +23,7 @@ def store_group() -> None:
 
 
 @store_group.command("migrate")
-@click.option(
-    "--store",
-    "store_url",
-    envvar=ENV_VAR,
-    metavar="URL",
-    help=f"The store: a SQLite file path or URL, or a postgresql:// URL (also ${ENV_VAR}).",
-)
+@store_option
 @handle_errors
 def migrate_command(store_url: str | None) -> None:
     """Create the store's schema, or apply the migrations it lacks.
@@ -39,18 +31,8 @@ def migrate_command(store_url: str | None) -> None:
     Every command does this on its own when it opens a store; run it first to set a
     shared PostgreSQL store up from a deploy step, with rights to create tables.
     """
-    store = open_store(store_url)
-    try:
-        applied = store.migrated
-        url = store.url
-    finally:
-        store.close()
-    version = len(MIGRATIONS)
-    if applied:
-        listed = ", ".join(str(v) for v in applied)
-        click.echo(f"Migrated the store at {url} to schema version {version} ({listed}).")
-    else:
-        click.echo(f"The store at {url} is up to date (schema version {version}).")
+    done = runner.migrate_store(runner.Settings(store_url=store_url))
+    click.echo(render_migrated(done.url, done.applied, done.version))
 
 
 @store_group.command("copy")
@@ -68,28 +50,8 @@ def copy_command(source: str, target: str) -> None:
     passport store copy .passport/store.db 'postgresql://ci@db/passport?schema=district_a'
     """
     progress = TerminalProgress()
-    origin = open_store(source, create=False)
     try:
-        destination = open_store(target)
-        try:
-            copied = copy_store(origin, destination, progress)
-            names = (origin.url, destination.url)
-        finally:
-            destination.close()
+        copied = runner.copy_whole_store(source, target, progress)
     finally:
         progress.clear()
-        origin.close()
-    click.echo(f"Copied {names[0]} to {names[1]} and verified it:")
-    click.echo(summary(copied))
-
-
-def summary(copied: Contents) -> str:
-    lines = [f"  {entity:<16} {count:>12,} records" for entity, count in copied.records.items()]
-    base = sum(count for count, _ in copied.base.values())
-    activations = sorted({activation for activation, _ in copied.base})
-    marks = sum(len(m) for m in copied.watermarks.values())
-    lines.append(f"  {'base':<16} {base:>12,} rows of {len(activations)} activation(s)")
-    lines.append(f"  {'watermarks':<16} {marks:>12,}")
-    lines.append(f"  {'runs':<16} {copied.runs:>12,}")
-    lines.append("  counts and digests match")
-    return "\n".join(lines)
+    click.echo(render_copied(copied.source, copied.target, copied.contents))

@@ -126,3 +126,12 @@ def diff_dict(diff: ConfigDiff, fail_on: str = "low") -> dict[str, Any]:
 
 def render_json(diff: ConfigDiff, fail_on: str = "low") -> str:
     return json.dumps(diff_dict(diff, fail_on), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(found: ConfigDiff, fmt: str, fail_on: str) -> str:
+    """The report in `fmt`: text, markdown or json (which says what fails at `fail_on`)."""
+    if fmt == "json":
+        return render_json(found, fail_on)
+    if fmt == "markdown":
+        return render_markdown(found)
+    return render_text(found)

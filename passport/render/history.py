@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
+import orjson
+
 from passport.oneroster import ENTITIES
 from passport.store.base import Run
 
@@ -18,6 +20,14 @@ def run_dict(run: Run) -> dict[str, Any]:
     data["counts"] = [asdict(c) for c in run.counts]
     data["errors"] = [asdict(e) for e in run.errors]
     return data
+
+
+def run_json(run: Run) -> str:
+    return orjson.dumps(run_dict(run), option=orjson.OPT_INDENT_2).decode()
+
+
+def runs_json(runs: list[Run]) -> str:
+    return orjson.dumps([run_dict(r) for r in runs], option=orjson.OPT_INDENT_2).decode()
 
 
 def _table(rows: dict[tuple[str, ...], dict[str, int]], heads: tuple[str, ...]) -> list[str]:

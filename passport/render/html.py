@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from passport import __version__
 from passport.model import Plan, Suppressed
-from passport.render.masking import CHANGED, SENSITIVE
+from passport.planfile.masking import CHANGED, SENSITIVE
 from passport.render.view import (
     ConflictView,
     Failure,

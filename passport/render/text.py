@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +39,26 @@ def render_text(plan: Plan, *, limit: int = 50, show_pii: bool = False) -> str:
         conflicts=conflict_views(plan.conflicts[: limit or None], show_pii),
         totals=totals_line(plan),
     )
+
+
+def render_texts(
+    plans: Sequence[Plan],
+    failures: Sequence[Failure] = (),
+    *,
+    limit: int = 50,
+    show_pii: bool = False,
+    summary: bool = False,
+) -> str:
+    """Each plan in turn, then (`summary`, for several activations) the combined summary."""
+    parts = [render_text(plan, limit=limit, show_pii=show_pii) for plan in plans]
+    if summary:
+        parts.append(render_summary(plans, failures))
+    return "\n".join(parts)
+
+
+def render_saved(paths: Iterable[Path]) -> str:
+    """Where `--out` saved each plan, and how to apply it."""
+    return "\n".join(f"Saved the plan to {p}. Apply it with: passport apply {p}" for p in paths)
 
 
 def render_summary(plans: Sequence[Plan], failures: Sequence[Failure] = ()) -> str:

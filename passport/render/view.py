@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from passport.model import Action, Change, Conflict, Direction, Fields, Plan
-from passport.render.masking import CHANGED, hidden, shown
+from passport.model import Action, Change, Conflict, Direction, Fields, Plan, Suppressed
+from passport.planfile.masking import CHANGED, hidden, shown
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -22,6 +23,8 @@ VERB = {
     Action.LINK: "link",
     Action.FORGET: "forget",
 }
+NONE = "(none)"  # the field is not set on that side
+REASONS_SHOWN = 5  # held-back reasons named on a plan's last line
 ARROW = {Direction.IMPORT: "application → store", Direction.EXPORT: "store → application"}
 
 
@@ -74,8 +77,8 @@ def _field_lines(change: Change, show_pii: bool) -> tuple[FieldLine, ...]:
         if hidden(change.entity, name, show_pii):
             lines.append(FieldLine(name, "", CHANGED))
             continue
-        old = shown(change.entity, name, before.get(name)) if name in before else "(none)"
-        new = shown(change.entity, name, after.get(name)) if name in after else "(none)"
+        old = shown(change.entity, name, before.get(name), show_pii) if name in before else NONE
+        new = shown(change.entity, name, after.get(name), show_pii) if name in after else NONE
         lines.append(FieldLine(name, old, new))
     return tuple(lines)
 
@@ -125,7 +128,7 @@ def _side(entity: str, name: str, values: Fields | None, show_pii: bool) -> str:
         return "(deleted)"
     if hidden(entity, name, show_pii):
         return CHANGED
-    return shown(entity, name, values.get(name)) if name in values else "(none)"
+    return shown(entity, name, values.get(name), show_pii) if name in values else NONE
 
 
 def conflict_views(conflicts: Iterable[Conflict], show_pii: bool) -> list[ConflictView]:
@@ -149,9 +152,32 @@ def conflict_views(conflicts: Iterable[Conflict], show_pii: bool) -> list[Confli
     ]
 
 
+def held_reasons(held: Iterable[Suppressed]) -> list[tuple[str, int]]:
+    """How many changes each reason holds back, the most first."""
+    counts = Counter(x.reason for x in held)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def quiet_line(plan: Plan) -> str:
+    """The last line of a plan with nothing to do: why nothing, when it is not agreement."""
+    if plan.suppressed:
+        reasons = held_reasons(plan.suppressed)
+        shown_reasons = [f"{n:,} × {one_line(reason)}" for reason, n in reasons[:REASONS_SHOWN]]
+        rest = reasons[REASONS_SHOWN:]
+        if rest:
+            held = sum(n for _, n in rest)
+            shown_reasons.append(f"{held:,} for {len(rest):,} more reasons")
+        total = len(plan.suppressed)
+        noun = "change is" if total == 1 else "changes are"
+        return f"No changes will be made: {total:,} {noun} held back ({'; '.join(shown_reasons)})."
+    if plan.notes:
+        return f"No changes will be made: {'; '.join(one_line(n) for n in plan.notes)}."
+    return "No changes. The store and the application agree for this activation."
+
+
 def totals_line(plan: Plan) -> str:
     if not plan.changes and not plan.conflicts:
-        return "No changes. The store and the application agree for this activation."
+        return quiet_line(plan)
     line = (
         f"Plan: {plan.count(Action.CREATE):,} to create, "
         f"{plan.count(Action.UPDATE):,} to update, {plan.count(Action.DELETE):,} to delete."

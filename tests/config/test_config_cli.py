@@ -97,12 +97,12 @@ def test_validate_github_annotations() -> None:
 
 
 def test_github_escapes_properties_and_data() -> None:
-    from passport.cli.validate import _annotation
     from passport.errors import Problem
+    from passport.render.validate import annotation
 
     problem = Problem("a,b:c.yaml", "50% off\nnext", 1, 2, "x")
-    assert _annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::x: 50%25 off%0Anext"
-    assert _annotation(Problem("", "no file")) == "::error::no file"
+    assert annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::x: 50%25 off%0Anext"
+    assert annotation(Problem("", "no file")) == "::error::no file"
 
 
 def test_validate_a_missing_path_exits_one(tmp_path: Path) -> None:

@@ -38,8 +38,9 @@ def on_a_terminal(root: Path, args: list[str], answer: str) -> tuple[int, str]:
 
 def test_off_a_terminal_apply_refuses_without_yes(passport: Passport) -> None:
     district(passport.root)
-    result = passport("apply", "sis", code=2)
-    assert "not on a terminal: pass --yes" in result.output
+    result = passport("apply", "sis", code=1)
+    assert "no terminal to ask on" in result.output and "pass --yes" in result.output
+    assert "Usage:" not in result.output
     assert passport.open_store().count("users") == 0
 
 

@@ -214,5 +214,5 @@ def test_out_saves_one_file_per_activation_in_a_folder(imported: Passport) -> No
         valid(json.loads((imported.root / "plans" / name).read_text()))
     imported("apply", "plans/lms.json")
     imported("plan", "lms", "--detailed-exitcode", code=0)
-    refused = imported("plan", "--out", "one.json", code=2)
-    assert "name a folder" in refused.output
+    refused = imported("plan", "--out", "one.json", code=1)
+    assert "name a folder" in refused.output and "Usage:" not in refused.output

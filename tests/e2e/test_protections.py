@@ -139,8 +139,8 @@ def test_an_apply_waits_for_or_names_the_lock_holder(passport: Passport) -> None
 
 def test_show_pii_is_refused_off_a_terminal(passport: Passport) -> None:
     district(passport.root)
-    result = passport("plan", "sis", "--show-pii", code=2)
-    assert "terminal" in result.output
+    result = passport("plan", "sis", "--show-pii", code=1)
+    assert "terminal" in result.output and "Usage:" not in result.output
 
 
 def test_no_raw_shielded_value_leaves_in_any_output(passport: Passport) -> None:

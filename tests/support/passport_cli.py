@@ -31,7 +31,7 @@ class Passport:
     def __call__(self, *args: str, code: int | None = 0) -> Result:
         runner = CliRunner()
         full = list(args)
-        if args and args[0] in ("plan", "apply", "history", "unlock"):
+        if args and args[0] in ("plan", "apply", "history", "unlock", "locks"):
             full += ["--store", self.store_url]
         if args and args[0] in ("plan", "apply"):
             full += ["--configs", str(self.configs)]

@@ -1,7 +1,9 @@
-"""Which values a rendering may show. Personal data is masked unless shown on purpose.
+"""Which values a plan document or a rendering may show. Personal data is masked unless
+shown on purpose.
 
-Renderings (text, markdown, JSON, HTML), history and logs all go through here, so a raw
-value of a personal-data field never reaches an output by accident.
+The saved plan, every rendering (text, markdown, JSON, HTML), history and logs go through
+here, so a raw value of a personal-data field never reaches an output by accident. It
+sits with the saved-plan format, below `render`, because a saved plan masks the same way.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Saved plans on disk: written atomically, read back with their integrity checked.
+"""Saved plans on disk: where they go, written atomically, read back with their integrity
+checked.
 
 A saved plan is the JSON plan. `apply FILE` does not trust its change list: it re-reads
 both sides, recomputes the plan and applies it only if the fingerprint is unchanged, so
@@ -17,8 +18,11 @@ from typing import Any
 import orjson
 
 from passport.errors import PlanError
-from passport.model import PLAN_FORMAT_VERSION, Fingerprint
-from passport.render.json_plan import checksum
+from passport.model import PLAN_FORMAT_VERSION, Fingerprint, Plan
+from passport.planfile.document import checksum, to_json
+
+# A file named like a rendering is a mistake for a saved plan: `--report` writes those.
+REPORT_SUFFIXES = {".html": "HTML", ".htm": "HTML", ".md": "Markdown", ".markdown": "Markdown"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,43 @@ def write_plan(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def save_plan(path: Path, plan: Plan) -> Path:
+    """Write `plan` as a saved plan (personal data left out) to `path`."""
+    write_plan(path, to_json(plan))
+    return path
+
+
+@dataclass(frozen=True)
+class SaveTo:
+    """Where `--out` saves plans: one file, or NAME.json files in a folder."""
+
+    out: Path
+    folder: bool
+
+    def path(self, activation: str) -> Path:
+        return self.out / f"{activation}.json" if self.folder else self.out
+
+
+def save_to(out: Path, count: int) -> SaveTo:
+    """Where the saved plans of `count` activations go for `--out OUT`: OUT itself for one,
+    OUT/NAME.json when several are planned or OUT is a folder. Refuses, before anything is
+    planned, a target that cannot hold them."""
+    kind = REPORT_SUFFIXES.get(out.suffix.lower())
+    if kind:
+        raise PlanError(
+            f"--out {out}: --out saves the plan that `passport apply` takes, always as JSON; "
+            f"it does not write {kind}",
+            f"write the {kind} rendering with --report {out}, and save the plan with "
+            "--out plan.json (or --out FOLDER)",
+        )
+    if count > 1 and (out.suffix.lower() == ".json" or out.is_file()):
+        raise PlanError(
+            f"--out {out}: {count} activations are planned; name a folder",
+            "e.g. --out plans: each plan is saved as plans/NAME.json",
+        )
+    return SaveTo(out, count > 1 or out.is_dir())
 
 
 def _refuse(path: Path, why: str) -> PlanError:
