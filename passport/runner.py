@@ -20,14 +20,14 @@ from passport.apply import ApplyContext, Checkpoint, execute
 from passport.connectors import registry
 from passport.connectors.base import ConnectContext, Connector, Snapshot
 from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
-from passport.model import Activation, Fingerprint, Mode, Plan
+from passport.model import Activation, Fingerprint, Mode, Plan, Run
 from passport.plan.builder import PlanInputs, build_plan, plan_scope
 from passport.plan.exporting import Outgoing, no_transform
 from passport.plan.scope import Scope
 from passport.plan.shield import PrivacyShield
 from passport.plan.sources import Progress, no_progress
 from passport.runs import failure_message, finished, now_iso, start_run
-from passport.store import Run, Store, open_store
+from passport.store import Store, open_store
 
 
 @dataclass

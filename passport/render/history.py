@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
+from passport.model import Run
 from passport.oneroster import ENTITIES
-from passport.store.base import Run
 
 COLUMNS = ("create", "update", "delete", "skip", "error")
 HEADINGS = ("created", "updated", "deleted", "skipped", "errors")
