@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from passport.canonical import digest
 from passport.connectors.base import Connector, WriteOp, WriteResult
 from passport.errors import PassportError
-from passport.model import Action, Change, Direction, Fields, Plan, Value
+from passport.model import Action, Change, Direction, Fields, Plan, RunCount, RunError, Value
 from passport.plan.sources import StoredLike
-from passport.store.base import BaseEntry, RunCount, RunError, Store, StoreTransaction
+from passport.store.base import BaseEntry, Store, StoreTransaction
 
 BATCH = 500
 # Changes that only move the base: nothing is written to either side.

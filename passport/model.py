@@ -306,3 +306,72 @@ class Plan:
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)
+
+
+# --- runs (the history) and apply locks, as the store hands them out ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunError:
+    """One record change that failed in a run."""
+
+    entity: str
+    key: str
+    action: str
+    message: str
+    direction: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunCount:
+    """How many records one run touched, per direction, entity, action and school."""
+
+    direction: str
+    entity: str
+    action: str  # create | update | delete | skip | error
+    school: str  # store school id, or "" where an entity has no school
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One apply, recorded: the History tab's sync summary."""
+
+    id: str
+    activation: str
+    mode: str
+    started_at: str  # ISO 8601 UTC
+    user: str
+    host: str
+    status: str  # running | succeeded | partial | failed | interrupted
+    plan_checksum: str = ""
+    git_commit: str | None = None
+    finished_at: str | None = None
+    duration_s: float | None = None
+    counts: tuple[RunCount, ...] = ()
+    errors: tuple[RunError, ...] = ()
+    message: str = ""  # why a run failed as a whole, if it did
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LockInfo:
+    """Who holds an activation's apply lock (one apply per activation at a time)."""
+
+    id: str
+    activation: str
+    owner: str  # user@host
+    host: str
+    pid: int
+    operation: str  # "apply", ...
+    created_at: str  # ISO 8601 UTC
+    expires_at: str | None = None  # ISO 8601 UTC; None: held until released
+    # Set by `Store.acquire_lock` only: the lock of a dead holder (pid gone on this host,
+    # or expired) that this one replaced, so the caller can say so. Never stored.
+    stale_replaced: LockInfo | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        return (
+            f"lock {self.id} on {self.activation!r} held by {self.owner} (pid {self.pid}) "
+            f"for {self.operation} since {self.created_at}"
+        )

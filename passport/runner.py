@@ -31,14 +31,14 @@ from passport.errors import (
 from passport.mapping.scope import Scope
 from passport.mapping.sharing import Outgoing, no_transform
 from passport.mapping.shield import PrivacyShield
-from passport.model import Activation, Fingerprint, Mode, Plan
+from passport.model import Activation, Fingerprint, LockInfo, Mode, Plan, Run
 from passport.plan.builder import PlanInputs, build_plan
 from passport.plan.sources import Progress, no_progress
 from passport.planfile import read_plan, save_plan, save_to
 from passport.render.errors import error_words
 from passport.render.view import Failure
 from passport.runs import failure_message, finished, now_iso, start_run
-from passport.store import LockInfo, Run, Store, open_store
+from passport.store import Store, open_store
 from passport.store.copy import Contents, copy_store
 from passport.store.locking import is_stale
 from passport.store.migrations import MIGRATIONS

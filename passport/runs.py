@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from passport.errors import PassportError
-from passport.model import Activation, Plan
+from passport.model import Activation, Plan, Run
 from passport.plan.fingerprint import Tally
-from passport.store import Run, Store
+from passport.store import Store
 
 
 def now_iso() -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
+from passport.model import Run
 from passport.oneroster import ENTITIES
-from passport.store.base import Run
 
 COLUMNS = ("create", "update", "delete", "skip", "error")
 HEADINGS = ("created", "updated", "deleted", "skipped", "errors")

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from passport.store.base import LockInfo
+from passport.model import LockInfo
 
 HEADS = ("activation", "holder", "age", "host", "pid", "operation", "id")
 

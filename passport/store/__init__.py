@@ -1,4 +1,9 @@
-"""The store: open one by URL. Backend selection lives here and nowhere else."""
+"""The store: open one by URL. Backend selection lives here and nowhere else.
+
+The interface and what both backends share sit here (`base`, `reads`, `writes`,
+`translate`, `buffered`, `rows`, `locking`, `migrations`, `location`, `copy`); each
+backend is a package of its own, `sqlite/` and `postgres/`.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from passport.errors import StoreError
-from passport.store.base import (
-    BaseEntry,
-    LockInfo,
-    Run,
-    RunCount,
-    RunError,
-    Store,
-    StoredRecord,
-    StoreTransaction,
-)
+from passport.store.base import BaseEntry, Store, StoredRecord, StoreTransaction
 from passport.store.location import ENV_VAR, Location, resolve
 
 __all__ = [
     "ENV_VAR",
     "BaseEntry",
-    "LockInfo",
-    "Run",
-    "RunCount",
-    "RunError",
     "Store",
     "StoreTransaction",
     "StoredRecord",

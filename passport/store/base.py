@@ -11,16 +11,20 @@ The store is the district hub. It keeps:
 
 All scans are sorted by key (sourcedId, compared as bytes/ordinal) so that plans can
 merge-join them with other sorted streams without holding either side in memory.
+
+`StoredRecord` and `BaseEntry` are the store's own rows (the plan reads them through
+structural protocols, `passport.plan.sources`). What other layers keep and show, runs
+and locks, is plain data in `passport.model`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
-from passport.model import Fields
+from passport.model import Fields, LockInfo, Run
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,66 +45,6 @@ class BaseEntry:
     fields: Fields | None = None  # the agreed fields, kept where three-way merges need them
     # Filled by `base_scan` only: the store record's digest now, None when it is gone.
     current_store_digest: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LockInfo:
-    id: str
-    activation: str
-    owner: str  # user@host
-    host: str
-    pid: int
-    operation: str  # "apply", ...
-    created_at: str  # ISO 8601 UTC
-    expires_at: str | None = None  # ISO 8601 UTC; None: held until released
-    # Set by `acquire_lock` only: the lock of a dead holder (pid gone on this host, or
-    # expired) that this one replaced, so the caller can say so. Never stored.
-    stale_replaced: LockInfo | None = field(default=None, compare=False)
-
-    def describe(self) -> str:
-        return (
-            f"lock {self.id} on {self.activation!r} held by {self.owner} (pid {self.pid}) "
-            f"for {self.operation} since {self.created_at}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RunError:
-    entity: str
-    key: str
-    action: str
-    message: str
-    direction: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RunCount:
-    """How many records one run touched, per direction, entity, action and school."""
-
-    direction: str
-    entity: str
-    action: str  # create | update | delete | skip | error
-    school: str  # store school id, or "" where an entity has no school
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    id: str
-    activation: str
-    mode: str
-    started_at: str  # ISO 8601 UTC
-    user: str
-    host: str
-    status: str  # running | succeeded | partial | failed | interrupted
-    plan_checksum: str = ""
-    git_commit: str | None = None
-    finished_at: str | None = None
-    duration_s: float | None = None
-    counts: tuple[RunCount, ...] = ()
-    errors: tuple[RunError, ...] = ()
-    message: str = ""  # why a run failed as a whole, if it did
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 class StoreTransaction(Protocol):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import orjson
 
 from passport.errors import StoreError
-from passport.store.base import BaseEntry, LockInfo, Store, StoreTransaction
+from passport.model import LockInfo
+from passport.store.base import BaseEntry, Store, StoreTransaction
 
 Progress = Callable[[str, int, int | None], None]
 ALL_RUNS = 1 << 62

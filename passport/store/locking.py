@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from passport.errors import LockError
-from passport.store.base import LockInfo
+from passport.model import LockInfo
 
 POLL_S = 0.1
 

@@ -6,15 +6,20 @@ every column that is sorted or joined on: PostgreSQL gives it COLLATE "C" so tha
 sorts by code point, like SQLite's BINARY collation and Python's `str` (plans merge-join
 key-sorted streams from both). Applied migrations are recorded
 in `schema_migrations(version, name, applied_at)`. Opening a store applies the pending
-ones in order; a store whose schema is newer than this code is refused.
+ones in order; a store whose schema is newer than this code is refused, and so is one
+that holds tables but no migration record (it belongs to something else).
+
+`Migrator` applies them, the same way on every backend; a backend says how a
+migration's transaction is held (`_exclusive`) and what opening checks first (`_prepare`).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from passport.errors import StoreError
 
@@ -115,44 +120,6 @@ def check_registry(migrations: Sequence[Migration]) -> None:
         raise ValueError(f"migrations must be numbered 1, 2, 3, ... without gaps: {versions}")
 
 
-def migrate_sqlite(
-    conn: sqlite3.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
-) -> list[int]:
-    """Apply pending migrations to an autocommit connection; returns the versions applied."""
-    check_registry(migrations)
-    _refuse_foreign(conn, where)
-    conn.execute(TRACKING_TABLE)
-    refuse_newer(_applied(conn), migrations, where)
-    done: list[int] = []
-    for migration in migrations:
-        if _apply_one(conn, migration):
-            done.append(migration.version)
-    return done
-
-
-def _apply_one(conn: sqlite3.Connection, migration: Migration) -> bool:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if migration.version in _applied(conn):  # another process got here first
-            conn.execute("ROLLBACK")
-            return False
-        for statement in migration.sql("sqlite"):
-            conn.execute(statement)
-        conn.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            (migration.version, migration.name, datetime.now(UTC).isoformat()),
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return True
-
-
-def _applied(conn: sqlite3.Connection) -> set[int]:
-    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-
-
 def refuse_newer(applied: set[int], migrations: Sequence[Migration], where: str) -> None:
     known = len(migrations)
     newest = max(applied, default=0)
@@ -164,11 +131,56 @@ def refuse_newer(applied: set[int], migrations: Sequence[Migration], where: str)
         )
 
 
-def _refuse_foreign(conn: sqlite3.Connection, where: str) -> None:
-    """A SQLite database with tables but no migration record belongs to something else."""
-    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if names and "schema_migrations" not in names:
-        raise StoreError(
-            f"{where} is a SQLite database but not a passport store",
-            "point --store or PASSPORT_STORE at a passport store or a new file",
-        )
+class Migrator:
+    """Applies the pending migrations over one backend's connection."""
+
+    DIALECT: str
+    PARAM = "?"
+
+    def __init__(self, conn: Any, where: str) -> None:
+        self._conn = conn
+        self._where = where
+
+    def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+        """Apply pending migrations in order; returns the versions applied."""
+        check_registry(migrations)
+        self._prepare()
+        refuse_newer(self._applied(), migrations, self._where)
+        return [m.version for m in migrations if self._apply_one(m)]
+
+    def _prepare(self) -> None:
+        """Refuse a foreign store, and create the tracking table (and what holds it)."""
+        raise NotImplementedError
+
+    def _exclusive(self) -> AbstractContextManager[None]:
+        """One transaction that no other process migrating this store runs beside."""
+        raise NotImplementedError
+
+    def _apply_one(self, migration: Migration) -> bool:
+        with self._exclusive():
+            if migration.version in self._applied():  # another process got here first
+                return False
+            for statement in migration.sql(self.DIALECT):
+                self._conn.execute(statement)
+            record = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
+            self._conn.execute(
+                record.replace("?", self.PARAM),
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+        return True
+
+    def _applied(self) -> set[int]:
+        return {row[0] for row in self._conn.execute("SELECT version FROM schema_migrations")}
+
+    def _tables(self) -> set[str]:
+        """The tables where this store's would be."""
+        raise NotImplementedError
+
+    def _foreign(self) -> StoreError:
+        """The error for tables that are not a passport store's."""
+        raise NotImplementedError
+
+    def _refuse_foreign(self) -> None:
+        names = self._tables()
+        if names and "schema_migrations" not in names:
+            raise self._foreign()

@@ -2,26 +2,29 @@
 
 Parameters are marked `?`; a backend whose driver wants another mark (psycopg: `%s`)
 sets `PARAM`. Each backend provides `_errors` (its error translation), `_stream` (its own
-cursors) and the key-set queries `get` and `owners`, whose SQL differs (SQLite:
-`IN (...)` in chunks; PostgreSQL: `= ANY(array)`).
+cursors) and `_key_chunk`, how one chunk of a lookup by many keys is asked (SQLite:
+`IN (?, ?, ...)` under its variable limit; PostgreSQL: `= ANY(array)`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 import orjson
 
 from passport.store.base import BaseEntry, StoredRecord
+from passport.store.buffered import BufferedTransaction
 from passport.store.rows import ACTIVATIONS_SQL, ENTITIES_SQL, WATERMARKS_SQL
 
 _BASE_JOIN = (
     "FROM base AS b LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
     "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
 )
+_GET = "SELECT key, data, digest, modified FROM records WHERE entity = ? AND key"
+_OWNERS = "SELECT key, activation FROM base WHERE entity = ? AND key"
 
 
 class SqlReads:
@@ -31,10 +34,12 @@ class SqlReads:
         return sql if self.PARAM == "?" else sql.replace("?", self.PARAM)
 
     # Each backend sets these: its connection, the open transaction (whose buffered
-    # writes reads must see), where it lives (for messages) and its error translation.
+    # writes reads must see), where it lives (for messages), its error translation and
+    # how many keys one lookup asks for at most.
     _conn: Any
-    _tx: Any
+    _tx: BufferedTransaction | None
     _where: str
+    _chunk: int
 
     def _errors(self) -> AbstractContextManager[None]:
         raise NotImplementedError
@@ -57,7 +62,29 @@ class SqlReads:
         return None if row is None else row[0]
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        """The rows of a query, streamed from a cursor of the backend's (`_batches`)."""
         raise NotImplementedError
+
+    def _batches(self, cursor: Any, size: int) -> Iterator[list[Any]]:
+        """The cursor's rows, `size` at a time (a batch, not a row, per step: scans are hot)."""
+        while True:
+            with self._errors():
+                rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+
+    def _key_chunk(self, head: str, entity: str, keys: list[str], tail: str) -> list[Any]:
+        """The rows of `{head} <key is among keys> {tail}` (`head` ends at the key column)."""
+        raise NotImplementedError
+
+    def _by_keys(self, head: str, entity: str, keys: Collection[str], tail: str) -> Iterator[Any]:
+        self._sync()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), self._chunk):
+            with self._errors():
+                rows = self._key_chunk(head, entity, unique[start : start + self._chunk], tail)
+            yield from rows
 
     # records
 
@@ -68,6 +95,19 @@ class SqlReads:
         sql = "SELECT key, data, digest, modified FROM records WHERE entity = ? ORDER BY key"
         for key, data, digest, modified in self._stream(self._q(sql), (entity,)):
             yield StoredRecord(key, orjson.loads(data), digest, modified)
+
+    def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
+        found: dict[str, StoredRecord] = {}
+        for key, data, digest, modified in self._by_keys(self._q(_GET), entity, keys, ""):
+            found[key] = StoredRecord(key, orjson.loads(data), digest, modified)
+        return found
+
+    def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        tail = "ORDER BY key, activation"
+        for key, activation in self._by_keys(self._q(_OWNERS), entity, keys, tail):
+            found.setdefault(key, []).append(activation)
+        return found
 
     # base and watermarks
 

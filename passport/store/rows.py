@@ -1,4 +1,5 @@
-"""Runs and locks to and from table rows; shared by every backend.
+"""Runs and locks to and from table rows, and the SQL that names their columns; shared
+by every backend (parameters marked `?`, see `SqlReads.PARAM`).
 
 Column order matches `RUN_COLUMNS` / `LOCK_COLUMNS`. Counts, errors and extra are JSON text.
 """
@@ -10,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from passport.store.base import LockInfo, Run, RunCount, RunError
+from passport.model import LockInfo, Run, RunCount, RunError
 
 RUN_COLUMNS = (
     "id",
@@ -45,6 +46,21 @@ LOCK_COLUMNS = (
     "created_at",
     "expires_at",
 )
+RUNS = ", ".join(RUN_COLUMNS)
+LOCKS = ", ".join(LOCK_COLUMNS)
+
+
+def on_conflict_update(columns: Sequence[str], key: Sequence[str]) -> str:
+    """The clause that makes an INSERT replace the row with the same `key` (an upsert)."""
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+    return f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+
+
+def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """INSERT one row, or replace the row with the same `key`."""
+    marks = ", ".join("?" * len(columns))
+    names = ", ".join(columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) {on_conflict_update(columns, key)}"
 
 
 def run_row(run: Run) -> tuple[Any, ...]:

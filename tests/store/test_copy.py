@@ -11,7 +11,8 @@ from pg_cluster import Postgres
 
 from passport.cli import main
 from passport.errors import LockError, StoreError
-from passport.store import BaseEntry, Run, RunCount, Store, open_store
+from passport.model import Run, RunCount
+from passport.store import BaseEntry, Store, open_store
 from passport.store.copy import contents, copy_store
 
 USERS = 2_500

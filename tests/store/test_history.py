@@ -12,7 +12,8 @@ import pytest
 from pg_cluster import Postgres
 
 from passport.errors import LockError, StoreError
-from passport.store import LockInfo, Run, RunCount, RunError, Store, open_store
+from passport.model import LockInfo, Run, RunCount, RunError
+from passport.store import Store, open_store
 from passport.store.locking import new_lock
 from passport.store.postgres import PostgresStore
 
@@ -202,17 +203,12 @@ def test_one_transaction_at_a_time(store: Store) -> None:
 
 def _plant(store: Store, lock: LockInfo) -> None:
     """Put a lock row in place as a process that is gone would have left it."""
-    from passport.store.rows import LOCK_COLUMNS, lock_row
-    from passport.store.sqlite import SQLiteStore
+    from passport.store.rows import LOCK_COLUMNS, LOCKS, lock_row
+    from passport.store.writes import SqlWrites
 
-    columns = ", ".join(LOCK_COLUMNS)
-    if isinstance(store, SQLiteStore):
-        marks = ", ".join("?" * len(LOCK_COLUMNS))
-        store._conn.execute(f"INSERT INTO locks ({columns}) VALUES ({marks})", lock_row(lock))
-    else:
-        assert isinstance(store, PostgresStore)
-        marks = ", ".join(["%s"] * len(LOCK_COLUMNS))
-        store._conn.execute(f"INSERT INTO locks ({columns}) VALUES ({marks})", lock_row(lock))
+    assert isinstance(store, SqlWrites)
+    marks = ", ".join([store.PARAM] * len(LOCK_COLUMNS))
+    store._conn.execute(f"INSERT INTO locks ({LOCKS}) VALUES ({marks})", lock_row(lock))
 
 
 @contextmanager
@@ -222,8 +218,8 @@ def _planted(store: Store, lock: LockInfo, *, live: bool) -> Iterator[None]:
     if not (live and isinstance(store, PostgresStore)):
         yield
         return
-    from passport.store.postgres_conn import connect
-    from passport.store.postgres_locks import APP_PREFIX, lock_key
+    from passport.store.postgres.connection import connect
+    from passport.store.postgres.locks import APP_PREFIX, lock_key
 
     session = connect(store._location, application_name=APP_PREFIX + lock.id)
     try:

@@ -200,3 +200,41 @@ def test_a_missing_database_is_named(postgres: Postgres) -> None:
         open_store(postgres.new_url().replace("/passport?", "/nowhere?"))
     assert 'database "nowhere" does not exist' in caught.value.reason
     assert "createdb" in (caught.value.hint or "")
+
+
+def test_an_unknown_user_is_named(postgres: Postgres) -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store(postgres.new_url().replace("passport@", "nobody@"))
+    assert caught.value.reason.startswith("cannot connect to the store at postgresql://nobody@")
+    assert "password" in caught.value.reason  # the server does not say the role is unknown
+    assert "check the user and its password" in (caught.value.hint or "")
+
+
+def test_a_user_without_rights_is_told_what_to_grant(postgres: Postgres, admin: Admin) -> None:
+    # A user that may log in but not create a schema (PUBLIC may not, by default): no DBA
+    # has set the store up for it.
+    admin.execute("DROP ROLE IF EXISTS clerk")
+    admin.execute(
+        psycopg.sql.SQL("CREATE ROLE clerk LOGIN PASSWORD {}").format(
+            psycopg.sql.Literal(postgres.cluster.password)
+        )
+    )
+    try:
+        with pytest.raises(StoreError) as caught:
+            open_store(postgres.new_url().replace("passport@", "clerk@"))
+    finally:
+        admin.execute("DROP ROLE clerk")
+    assert caught.value.reason.startswith("the database refused an operation on the store at")
+    assert "permission denied" in caught.value.reason
+    assert "grant the store's user" in (caught.value.hint or "")
+
+
+def test_a_lost_connection_is_named(url: str, admin: Admin) -> None:
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    admin.execute("SELECT pg_terminate_backend(%s)", (store._conn.info.backend_pid,))
+    with pytest.raises(StoreError) as caught:
+        store.count("users")
+    assert caught.value.reason.startswith(f"lost the connection to the store at {url}")
+    assert "check the server and the network" in (caught.value.hint or "")
+    store.close()

@@ -10,9 +10,10 @@ advisory lock is taken, and its session's application_name names the lock id, so
 waiter can tell the live holder's row from one a dead holder left behind (which the
 next holder replaces and reports as `stale_replaced`).
 
-`release_lock` and `force_unlock` of a lock held through another connection delete its
-row and end the holder's lock session (`pg_terminate_backend`), which needs the same
-database role as the holder or the pg_signal_backend role.
+`release_lock` and `force_unlock` (`SqlWrites`') delete the lock's row; for a lock held
+through another connection they then end the holder's lock session
+(`pg_terminate_backend`), which needs the same database role as the holder or the
+pg_signal_backend role.
 """
 
 from __future__ import annotations
@@ -24,22 +25,16 @@ import time
 from psycopg import sql
 
 from passport.errors import LockError, StoreError
-from passport.store.base import LockInfo
+from passport.model import LockInfo
 from passport.store.location import Location
 from passport.store.locking import Attempt, is_stale, new_lock, now_iso, wait_and_take
-from passport.store.postgres_conn import LOCK_KEEPALIVES, Connection, connect, errors
-from passport.store.postgres_schema import advisory_key
-from passport.store.postgres_tx import PostgresTransaction
-from passport.store.rows import LOCK_COLUMNS, lock_from_row, lock_row
+from passport.store.postgres.connection import LOCK_KEEPALIVES, Connection, connect, errors
+from passport.store.postgres.schema import advisory_key
+from passport.store.rows import lock_row
+from passport.store.writes import SET_LOCK, SqlWrites
 
 APP_PREFIX = "passport lock "  # + the lock id: the lock session's application_name
 SETTLE_S = 5.0  # how long a holder that looks dead may take to leave the server
-_LOCKS = ", ".join(LOCK_COLUMNS)
-_UPSERT = (
-    f"INSERT INTO locks ({_LOCKS}) VALUES ({', '.join(['%s'] * len(LOCK_COLUMNS))}) "
-    "ON CONFLICT (activation) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in LOCK_COLUMNS if c != "activation")
-)
 _SESSIONS = (
     "SELECT a.application_name FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
@@ -65,14 +60,14 @@ def lock_key(schema: str, activation: str) -> int:
     return advisory_key("lock", schema, activation)
 
 
-class PostgresLocks:
-    """Locks; mixed into `PostgresStore`, which sets the connections up."""
+class PostgresLocks(SqlWrites):
+    """Taking locks; mixed into `PostgresStore`, which sets the connections up."""
+
+    _FOR_UPDATE = " FOR UPDATE"
 
     schema: str
     _location: Location
     _conn: Connection
-    _where: str
-    _tx: PostgresTransaction | None
     _held: dict[str, Connection]  # lock id -> the session holding it
 
     def acquire_lock(self, activation: str, operation: str, timeout_s: float = 0.0) -> LockInfo:
@@ -94,37 +89,6 @@ class PostgresLocks:
             raise
         self._held[taken.id] = conn
         return taken
-
-    def release_lock(self, lock: LockInfo) -> None:
-        """Release a lock; a lock already gone is not an error."""
-        self._outside_transactions()
-        with errors(self._where):
-            self._conn.execute(
-                "DELETE FROM locks WHERE activation = %s AND id = %s", (lock.activation, lock.id)
-            )
-        self._end_session(lock.id)
-
-    def locks(self) -> list[LockInfo]:
-        with errors(self._where):
-            rows = self._conn.execute(f"SELECT {_LOCKS} FROM locks ORDER BY activation")
-            return [lock_from_row(row) for row in rows.fetchall()]
-
-    def force_unlock(self, activation: str, lock_id: str) -> LockInfo:
-        self._outside_transactions()
-        with errors(self._where), self._conn.transaction():
-            holder = self._row(self._conn, activation, lock=True)
-            if holder is None:
-                raise LockError(
-                    f"activation {activation!r} is not locked", "`passport locks` lists held locks"
-                )
-            if holder.id != lock_id:
-                raise LockError(
-                    f"lock {lock_id} does not hold {activation!r}: {holder.describe()}",
-                    f"to release that lock: `passport unlock {activation} --id {holder.id}`",
-                )
-            self._conn.execute("DELETE FROM locks WHERE activation = %s", (activation,))
-        self._end_session(lock_id)
-        return holder
 
     def close_locks(self) -> None:
         """Close every lock session this store holds (the database releases the locks)."""
@@ -156,8 +120,8 @@ class PostgresLocks:
     def _take(self, conn: Connection, lock: LockInfo) -> LockInfo:
         taken = dataclasses.replace(lock, created_at=now_iso())
         with conn.transaction():
-            left = self._row(conn, lock.activation, lock=True)
-            conn.execute(_UPSERT, lock_row(taken))
+            left = self._lock_row(conn, lock.activation, for_update=True)
+            conn.execute(self._q(SET_LOCK), lock_row(taken))
         return dataclasses.replace(taken, stale_replaced=left)
 
     def _holder(self, conn: Connection, activation: str, key: int) -> LockInfo | None:
@@ -169,19 +133,13 @@ class PostgresLocks:
             if not names:
                 return None
             ids = {str(n[0]).removeprefix(APP_PREFIX) for n in names}
-            row = self._row(conn, activation)
+            row = self._lock_row(conn, activation)
             if row is not None and row.id in ids:
                 return row
             time.sleep(0.02)
         return _unknown_holder(activation, min(ids))
 
-    def _row(self, conn: Connection, activation: str, *, lock: bool = False) -> LockInfo | None:
-        tail = " FOR UPDATE" if lock else ""
-        query = f"SELECT {_LOCKS} FROM locks WHERE activation = %s{tail}"
-        row = conn.execute(query, (activation,)).fetchone()
-        return None if row is None else lock_from_row(row)
-
-    def _end_session(self, lock_id: str) -> None:
+    def _lock_released(self, lock_id: str) -> None:
         """Close our own lock session, or end another process's (its lock goes too)."""
         own = self._held.pop(lock_id, None)
         if own is not None:
@@ -201,10 +159,3 @@ class PostgresLocks:
                 "ask the database administrator to end it (pg_terminate_backend), "
                 "or run the command as the holder's database user",
             ) from exc
-
-    def _outside_transactions(self) -> None:
-        if self._tx is not None:
-            raise StoreError(
-                "locks cannot be taken or released inside a store transaction",
-                "take the lock before the transaction and release it after",
-            )

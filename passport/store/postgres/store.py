@@ -9,29 +9,27 @@ transaction: outside a store transaction they run on a second, read-only connect
 READ COMMITTED (each scan sees the data committed when it started, and any number of
 scans may be open at once, as a plan's merge-joins need); inside a store transaction
 they run on the main connection and see its writes (buffered rows are flushed first).
-Each held activation lock has a session of its own (`postgres_locks`).
+Each held activation lock has a session of its own (`locks`). What both backends share
+(the reads, transactions, the history, the lock rows) is `SqlWrites`'s.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, suppress
 from typing import Any
 
-import orjson
 import psycopg
 
 from passport.errors import StoreError
-from passport.store.base import StoredRecord, StoreTransaction
 from passport.store.location import Location
 from passport.store.migrations import MIGRATIONS, Migration
-from passport.store.postgres_conn import Connection, connect, errors
-from passport.store.postgres_history import PostgresHistory
-from passport.store.postgres_locks import PostgresLocks
-from passport.store.postgres_schema import migrate_postgresql, store_exists
-from passport.store.postgres_tx import PostgresTransaction
-from passport.store.reads import SqlReads
+from passport.store.postgres.connection import Connection, connect, errors
+from passport.store.postgres.locks import PostgresLocks
+from passport.store.postgres.schema import migrate, store_exists
+from passport.store.postgres.transaction import PostgresTransaction
+from passport.store.writes import SqlWrites
 
 FETCH_ROWS = 5000
 BATCH_ROWS = 20000
@@ -39,10 +37,13 @@ CHUNK_KEYS = 10000
 _names = itertools.count()
 
 
-class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
+class PostgresStore(PostgresLocks, SqlWrites):
     """A `Store` in one schema of a PostgreSQL database."""
 
     PARAM = "%s"
+    _BEGIN = "BEGIN"
+    _DUPLICATE = psycopg.errors.UniqueViolation
+    _chunk = CHUNK_KEYS
 
     def __init__(
         self,
@@ -68,7 +69,7 @@ class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
                 raise StoreError(
                     f"there is no store at {self.url}", "check the URL and its ?schema= for a typo"
                 )
-            self.migrated = migrate_postgresql(self._conn, self.schema, self._where, migrations)
+            self.migrated = migrate(self._conn, self.schema, self._where, migrations)
         except BaseException:
             self._conn.close()
             raise
@@ -81,63 +82,19 @@ class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
             self._reader = None
         self._conn.close()
 
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # --- records ---------------------------------------------------------------------
-
-    def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
-        found: dict[str, StoredRecord] = {}
-        sql = "SELECT key, data, digest, modified FROM records WHERE entity = %s AND key = ANY(%s)"
-        for key, data, digest, modified in self._in_chunks(sql, entity, keys):
-            found[key] = StoredRecord(key, orjson.loads(data), digest, modified)
-        return found
-
-    def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
-        sql = (
-            "SELECT key, activation FROM base WHERE entity = %s AND key = ANY(%s) "
-            "ORDER BY key, activation"
-        )
-        for key, activation in self._in_chunks(sql, entity, keys):
-            found.setdefault(key, []).append(activation)
-        return found
-
-    # --- writes ----------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[StoreTransaction]:
-        """All writes inside land together on success; none land if anything raises."""
-        if self._tx is not None:
-            raise StoreError("a store transaction is already open on this connection")
-        with errors(self._where):
-            self._conn.execute("BEGIN")
-        tx = self._tx = PostgresTransaction(self._conn, self._batch_rows, self._staged)
-        try:
-            yield tx
-            with errors(self._where):
-                tx.flush()
-                self._conn.execute("COMMIT")
-        except BaseException:
-            self._rollback()
-            self._staged.clear()  # their creation may have been rolled back
-            raise
-        finally:
-            tx.close()
-            self._tx = None
-
-    # --- helpers ---------------------------------------------------------------------
+    # --- what SqlWrites and SqlReads leave to the backend ----------------------------
 
     def _errors(self) -> AbstractContextManager[None]:
         return errors(self._where)
+
+    def _new_transaction(self) -> PostgresTransaction:
+        return PostgresTransaction(self._conn, self._batch_rows, self._staged)
 
     def _rollback(self) -> None:
         if self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             with suppress(psycopg.Error):  # the connection may be gone already
                 self._conn.execute("ROLLBACK")
+        self._staged.clear()  # their creation may have been rolled back
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
         self._sync()
@@ -148,11 +105,7 @@ class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
         try:
             with errors(self._where):
                 cursor.execute(sql, params)
-            while True:
-                with errors(self._where):
-                    rows = cursor.fetchmany(FETCH_ROWS)
-                if not rows:
-                    return
+            for rows in self._batches(cursor, FETCH_ROWS):
                 yield from rows
         finally:
             with suppress(psycopg.Error):
@@ -173,11 +126,6 @@ class PostgresStore(PostgresHistory, PostgresLocks, SqlReads):
             with suppress(psycopg.Error):
                 conn.rollback()
 
-    def _in_chunks(self, sql: str, entity: str, keys: Collection[str]) -> Iterator[Any]:
-        self._sync()
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), CHUNK_KEYS):
-            chunk = unique[start : start + CHUNK_KEYS]
-            with errors(self._where):
-                rows = self._conn.execute(sql, (entity, chunk), binary=True).fetchall()
-            yield from rows
+    def _key_chunk(self, head: str, entity: str, keys: list[str], tail: str) -> list[Any]:
+        sql = f"{head} = ANY(%s) {tail}"
+        return self._conn.execute(sql, (entity, keys), binary=True).fetchall()

@@ -1,4 +1,4 @@
-"""Opening a SQLite store file, and SQLite errors as StoreErrors that name the file.
+"""Opening a SQLite store file, and what SQLite's errors mean (`passport.store.translate`).
 
 A user sees `StoreError(reason, hint)` for every problem with the file (a folder in its
 place, a missing or unwritable folder, a file that is not a database, a damaged database),
@@ -8,11 +8,10 @@ never a raw sqlite3 traceback.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from passport.errors import StoreError
+from passport.store.translate import Rule, Translation, any_word
 
 BUSY_TIMEOUT_S = 30.0
 # 16 KiB pages: records are ~300-600 bytes of canonical JSON; measured on 1M users, loads
@@ -28,15 +27,41 @@ PRAGMAS = (
 )
 
 
+SQLITE_ERRORS = Translation(
+    sqlite3.Error,
+    (
+        Rule(
+            any_word("not a database"),
+            "{where} is not a SQLite database",
+            "point --store or PASSPORT_STORE at a passport store, or at a new file",
+        ),
+        Rule(
+            any_word("malformed", "corrupt"),
+            "the store at {where} is damaged ({text})",
+            "restore it from a backup, or try `sqlite3 {where} .recover`",
+        ),
+        Rule(
+            any_word("locked", "busy"),
+            "the store at {where} is busy: another process kept it locked ({text})",
+            "try again when the other passport command has finished",
+        ),
+        Rule(
+            any_word("readonly", "unable to open", "disk i/o", "full"),
+            "cannot open or write the store at {where} ({text})",
+            "check that the folder exists, that you may write to it, and that the disk has room",
+        ),
+    ),
+)
+errors = SQLITE_ERRORS.around
+
+
 def connect(path: Path | None, *, create_folder: bool) -> sqlite3.Connection:
     """An autocommit connection (transactions are explicit) with WAL and the pragmas."""
     where = str(path) if path is not None else ":memory:"
     if path is not None:
         _check_path(path, create_folder)
-    try:
+    with errors(where):
         conn = sqlite3.connect(where, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-    except sqlite3.Error as exc:
-        raise translate(exc, where) from exc
     try:
         with errors(where):
             if path is not None:
@@ -48,41 +73,6 @@ def connect(path: Path | None, *, create_folder: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
-
-
-@contextmanager
-def errors(where: str) -> Iterator[None]:
-    """Turn sqlite3 errors raised inside into StoreErrors naming `where`."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise translate(exc, where) from exc
-
-
-def translate(exc: sqlite3.Error, where: str) -> StoreError:
-    text = str(exc)
-    low = text.lower()
-    if "not a database" in low:
-        return StoreError(
-            f"{where} is not a SQLite database",
-            "point --store or PASSPORT_STORE at a passport store, or at a new file",
-        )
-    if "malformed" in low or "corrupt" in low:
-        return StoreError(
-            f"the store at {where} is damaged ({text})",
-            f"restore it from a backup, or try `sqlite3 {where} .recover`",
-        )
-    if "locked" in low or "busy" in low:
-        return StoreError(
-            f"the store at {where} is busy: another process kept it locked ({text})",
-            "try again when the other passport command has finished",
-        )
-    if "readonly" in low or "unable to open" in low or "disk i/o" in low or "full" in low:
-        return StoreError(
-            f"cannot open or write the store at {where} ({text})",
-            "check that the folder exists, that you may write to it, and that the disk has room",
-        )
-    return StoreError(f"store error at {where}: {text}")
 
 
 def _check_path(path: Path, create_folder: bool) -> None:

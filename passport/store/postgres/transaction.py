@@ -11,26 +11,20 @@ arrays of keys; watermarks (a few rows) by executemany.
 
 from __future__ import annotations
 
-from passport.store.buffered import (
-    DELETE,
-    DROP_BASE,
-    PUT,
-    SET_BASE,
-    SET_WATERMARK,
-    BufferedTransaction,
-    Row,
-)
-from passport.store.postgres_conn import Connection
+from passport.store import buffered
+from passport.store.buffered import BufferedTransaction, Row
+from passport.store.postgres.connection import Connection
+from passport.store.rows import on_conflict_update, upsert
 
 _STAGE = {
-    PUT: (
+    buffered.PUT: (
         "passport_stage_records",
         "records",
         ("entity", "key", "data", "digest", "modified"),
         ("text", "text", "bytea", "text", "text"),
         ("entity", "key"),
     ),
-    SET_BASE: (
+    buffered.SET_BASE: (
         "passport_stage_base",
         "base",
         ("activation", "entity", "key", "digest", "store_digest", "data"),
@@ -39,24 +33,22 @@ _STAGE = {
     ),
 }
 _DELETES = {
-    DELETE: "DELETE FROM records AS t USING unnest(%s::text[], %s::text[]) AS d(entity, key) "
+    buffered.DELETE: "DELETE FROM records AS t "
+    "USING unnest(%s::text[], %s::text[]) AS d(entity, key) "
     "WHERE t.entity = d.entity AND t.key = d.key",
-    DROP_BASE: "DELETE FROM base AS t "
+    buffered.DROP_BASE: "DELETE FROM base AS t "
     "USING unnest(%s::text[], %s::text[], %s::text[]) AS d(activation, entity, key) "
     "WHERE t.activation = d.activation AND t.entity = d.entity AND t.key = d.key",
 }
-SET_WATERMARK_SQL = (
-    "INSERT INTO watermarks (activation, entity, value) VALUES (%s, %s, %s) "
-    "ON CONFLICT (activation, entity) DO UPDATE SET value = EXCLUDED.value"
-)
+SET_WATERMARK_SQL = upsert(
+    "watermarks", ("activation", "entity", "value"), ("activation", "entity")
+).replace("?", "%s")
 
 
 def _upsert(stage: str, table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
     names = ", ".join(columns)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
-    return (
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    return f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} " + on_conflict_update(
+        columns, key
     )
 
 
@@ -74,7 +66,7 @@ class PostgresTransaction(BufferedTransaction):
             self._merge(kind, rows)
         elif kind in _DELETES:
             self._conn.execute(_DELETES[kind], [list(column) for column in zip(*rows, strict=True)])
-        elif kind is SET_WATERMARK:
+        elif kind is buffered.SET_WATERMARK:
             with self._conn.cursor() as cursor:
                 cursor.executemany(SET_WATERMARK_SQL, rows)
         else:

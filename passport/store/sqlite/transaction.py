@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from passport.store.buffered import (
-    DELETE,
-    DROP_BASE,
-    PUT,
-    SET_BASE,
-    SET_WATERMARK,
-    BufferedTransaction,
-    Row,
-)
+from passport.store import buffered
+from passport.store.buffered import BufferedTransaction, Row
 
 SQL = {
-    PUT: "INSERT OR REPLACE INTO records (entity, key, data, digest, modified) "
+    buffered.PUT: "INSERT OR REPLACE INTO records (entity, key, data, digest, modified) "
     "VALUES (?, ?, ?, ?, ?)",
-    DELETE: "DELETE FROM records WHERE entity = ? AND key = ?",
-    SET_BASE: "INSERT OR REPLACE INTO base (activation, entity, key, digest, store_digest, data) "
-    "VALUES (?, ?, ?, ?, ?, ?)",
-    DROP_BASE: "DELETE FROM base WHERE activation = ? AND entity = ? AND key = ?",
-    SET_WATERMARK: "INSERT OR REPLACE INTO watermarks (activation, entity, value) VALUES (?, ?, ?)",
+    buffered.DELETE: "DELETE FROM records WHERE entity = ? AND key = ?",
+    buffered.SET_BASE: "INSERT OR REPLACE INTO base "
+    "(activation, entity, key, digest, store_digest, data) VALUES (?, ?, ?, ?, ?, ?)",
+    buffered.DROP_BASE: "DELETE FROM base WHERE activation = ? AND entity = ? AND key = ?",
+    buffered.SET_WATERMARK: "INSERT OR REPLACE INTO watermarks (activation, entity, value) "
+    "VALUES (?, ?, ?)",
 }
 
 
