@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check passport tests bench
 	$(BIN)/ruff format --check passport tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 unit: $(STAMP) packages
 	$(BIN)/pytest -q

@@ -14,23 +14,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import passport.runner as runner
+import passport.runner.applying as applying
 from passport.cli import main
 
 GATE = Path(os.environ["PASSPORT_TEST_GATE"])
-_planned = runner.planned
+_planned = applying.planned
 
 
 @contextmanager
 def _gated(*args: Any, **kwargs: Any) -> Iterator[Any]:
-    GATE.with_suffix(".locked").touch()  # runner.apply plans only once it holds the lock
+    GATE.with_suffix(".locked").touch()  # apply plans only once it holds the lock
     while not GATE.exists():
         time.sleep(0.02)
     with _planned(*args, **kwargs) as result:
         yield result
 
 
-runner.planned = _gated  # type: ignore[assignment]
+applying.planned = _gated  # type: ignore[assignment]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,7 +3,7 @@
     PYTHONPATH=tests/support python -m killing_passport N apply NAME --yes --store URL ...
 
 Passport reads no test setting: this program installs its checkpoint through the seam
-passport offers programs that embed it, `passport.runner.default_checkpoint` (the
+passport offers programs that embed it, `passport.runner.install_checkpoint` (the
 checkpoints themselves are described at `passport.apply.Checkpoint`), then runs the
 command line with the arguments after N.
 """
@@ -32,5 +32,5 @@ def kill_at(point: int) -> Checkpoint:
 
 
 if __name__ == "__main__":
-    runner.default_checkpoint = kill_at(int(sys.argv[1]))
+    runner.install_checkpoint(kill_at(int(sys.argv[1])))
     main(args=sys.argv[2:], prog_name="passport")

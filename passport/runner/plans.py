@@ -1,0 +1,103 @@
+"""`passport plan` over many activations: each planned on its own, failures kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from passport import config
+from passport.errors import ExitCode, PassportError
+from passport.model import Plan
+from passport.planfile import save_plan, save_to
+from passport.render.errors import error_words
+from passport.render.view import Failure
+from passport.runner.planning import plan
+from passport.runner.secret_check import check_secrets
+from passport.runner.settings import Settings, load_all
+
+
+@dataclass(frozen=True)
+class FailedPlan:
+    """An activation that could not be planned, and the error that stopped it."""
+
+    source: str  # the activation file
+    error: PassportError
+
+    def failure(self) -> Failure:
+        return Failure(self.source, error_words(self.error))
+
+
+@dataclass(frozen=True)
+class PlanSet:
+    """The plans of one `passport plan`, the activations that failed, and where plans went."""
+
+    plans: tuple[Plan, ...]
+    failed: tuple[FailedPlan, ...]
+    asked: int  # activations the references named
+    saved: tuple[Path, ...] = ()  # plan files written for --out, in plan order
+
+    @property
+    def several(self) -> bool:
+        return self.asked > 1
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [f.failure() for f in self.failed]
+
+    def exit_code(self, detailed: bool = False) -> ExitCode:
+        """Without `detailed`: 1 if any activation failed, else 0. With it (over every
+        plan): any error 1, else any blocked plan 3, else any change 2, else 0."""
+        if self.failed:
+            return ExitCode.ERROR
+        if not detailed:
+            return ExitCode.OK
+        if any(p.blocked for p in self.plans):
+            return ExitCode.BLOCKED
+        if any(p.has_changes for p in self.plans):
+            return ExitCode.CHANGES
+        return ExitCode.OK
+
+
+def plan_many(
+    refs: Sequence[str],
+    settings: Settings,
+    *,
+    out: Path | None = None,
+    on_failure: Callable[[FailedPlan], None] | None = None,
+) -> PlanSet:
+    """Plan every activation `refs` name (all of the configs folder when empty), each on
+    its own: one that fails is recorded and the others still run.
+
+    Before anything is connected, every activation is loaded and every secret reference
+    of every one of them resolved, so one run names all that is missing. `out` saves each
+    plan (`--out`); `on_failure` hears of each failure as soon as it is known."""
+    paths = load_all(list(refs), settings)
+    save = save_to(out, len(paths)) if out is not None else None
+    failed: dict[Path, FailedPlan] = {}
+
+    def fail(path: Path, error: PassportError) -> None:
+        failed[path] = FailedPlan(str(path), error)
+        if on_failure is not None:
+            on_failure(failed[path])
+
+    ready = []
+    for path in paths:
+        try:
+            check_secrets(config.load_activation(path))
+        except PassportError as error:
+            fail(path, error)
+            continue
+        ready.append(path)
+    plans, saved = [], []
+    for path in ready:
+        try:
+            made = plan(path, settings)
+        except PassportError as error:
+            fail(path, error)
+            continue
+        plans.append(made)
+        if save is not None:
+            saved.append(save_plan(save.path(made.activation), made))
+    in_order = tuple(failed[p] for p in paths if p in failed)
+    return PlanSet(tuple(plans), in_order, len(paths), tuple(saved))

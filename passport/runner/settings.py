@@ -1,0 +1,66 @@
+"""What every runner function shares: settings, loading activations, the open store."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from passport import config
+from passport.errors import PassportError
+from passport.model import Activation
+from passport.plan.sources import Progress, no_progress
+from passport.store import Store, open_store
+
+
+@dataclass
+class Settings:
+    store_url: str | None = None
+    configs_dir: str = "configs"
+    progress: Progress = no_progress
+    today: date | None = None
+    full: bool = False  # read the application in full, ignoring watermarks
+    notice: Callable[[str], None] | None = None  # told when opening migrated the store
+
+    def day(self) -> date:
+        return self.today or date.today()
+
+
+def load(ref: str, settings: Settings) -> Activation:
+    paths = config.find_activations([ref], settings.configs_dir)
+    if len(paths) != 1:
+        raise PassportError(
+            f"{ref!r} names {len(paths)} activations; apply takes exactly one",
+            "name one activation file, e.g. configs/canvas.yaml",
+        )
+    return config.load_activation(paths[0])
+
+
+def load_all(refs: list[str], settings: Settings) -> list[Path]:
+    return config.find_activations(refs or [settings.configs_dir], settings.configs_dir)
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    store = open_store(settings.store_url, notice=settings.notice)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Plans and applies allocate millions of small acyclic objects (index entries, record
+    dicts). The cyclic garbage collector would walk them over and over for nothing (about
+    a quarter of a large plan's time): pause it for the duration."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
