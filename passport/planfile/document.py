@@ -46,6 +46,7 @@ def change_dict(change: Change, show_pii: bool = False) -> dict[str, Any]:
         "action": change.action.value,
         "entity": change.entity,
         "key": change.key,
+        "app_key": change.app_key or None,
         "direction": change.direction.value,
         "before": _values(change.entity, change.before, show_pii),
         "after": _values(change.entity, change.after, show_pii),

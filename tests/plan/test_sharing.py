@@ -7,6 +7,7 @@ from __future__ import annotations
 from memory_app import MemoryApp, activation, district, make_plan, run_apply
 
 from passport.model import Action, Direction, Mode, Record
+from passport.planfile.document import plan_dict
 from passport.store import Store
 
 SCHOOLS = (("L-1", "lincoln"), ("W-2", "washington"))
@@ -84,3 +85,13 @@ def test_a_school_change_made_in_the_application_comes_in_as_store_ids(store: St
     assert store.get("users", ["s2"])["s2"].fields["orgSourcedIds"] == ["washington"]
     lms.sealed = False
     assert make_plan(act, lms, store).changes == ()
+
+
+def test_the_json_plan_names_the_application_key(store: Store) -> None:
+    imported(store)
+    act = activation("lms", Mode.EXPORT, schools=SCHOOLS)
+    body = plan_dict(make_plan(act, MemoryApp(), store))
+    keys = {(c["entity"], c["key"]): c["app_key"] for c in body["changes"]}
+    assert keys[("orgs", "lincoln")] == "L-1"
+    assert keys[("orgs", "district")] is None
+    assert keys[("users", "s1")] is None
