@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from passport.canonical import digest
@@ -51,6 +52,18 @@ class Outcome:
     def run_counts(self) -> tuple[RunCount, ...]:
         return tuple(RunCount(*k, n) for k, n in sorted(self.counts.items()))
 
+    def mark(self) -> tuple[Counter[tuple[str, str, str, str]], int, int]:
+        return Counter(self.counts), len(self.errors), self.done
+
+    def reset(self, mark: tuple[Counter[tuple[str, str, str, str]], int, int]) -> None:
+        """Back to `mark`: what was recorded since did not land."""
+        self.counts, errors, self.done = Counter(mark[0]), mark[1], mark[2]
+        del self.errors[errors:]
+
+
+def _nothing(outcome: Outcome) -> None:
+    return None
+
 
 @dataclass
 class ApplyContext:
@@ -63,6 +76,10 @@ class ApplyContext:
     outgoing_base: bool
     progress: Callable[[str, int, int | None], None]
     checkpoint: Checkpoint
+    # Called inside every transaction just before it commits, with the outcome as it is
+    # once that transaction lands: the run's history is written there, so its counts
+    # are always what was committed (an interrupted or killed apply included).
+    committing: Callable[[Outcome], None] = _nothing
 
 
 def agreed(
@@ -77,8 +94,9 @@ def agreed(
     return BaseEntry(change.key, agreed_digest, store_digest, fields if ctx.outgoing_base else None)
 
 
-def execute(plan: Plan, ctx: ApplyContext) -> Outcome:
-    outcome = Outcome()
+def execute(plan: Plan, ctx: ApplyContext, outcome: Outcome | None = None) -> Outcome:
+    """Carry `plan` out; `outcome` (new if None) counts what landed as it lands."""
+    outcome = outcome if outcome is not None else Outcome()
     for held in plan.suppressed:
         outcome.counts[(held.direction.value, held.entity, "skip", "")] += 1
     total = len(plan.changes)
@@ -166,23 +184,43 @@ def _import_batch(
         ctx.checkpoint()
 
     try:
-        with ctx.store.transaction() as tx:
+        with _kept_if_committed(outcome), ctx.store.transaction() as tx:
             for change in batch:
                 one(tx, change)
+            _landing(ctx, outcome, [(change, True, "") for change in batch])
     except PassportError:
         raise
     except Exception:
         for change in batch:
             try:
-                with ctx.store.transaction() as tx:
+                with _kept_if_committed(outcome), ctx.store.transaction() as tx:
                     one(tx, change)
+                    _landing(ctx, outcome, [(change, True, "")])
+            except PassportError:
+                raise
             except Exception as error:
                 outcome.record(change, False, _describe(error))
-            else:
-                outcome.record(change, True)
-        return
-    for change in batch:
-        outcome.record(change, True)
+
+
+def _landing(
+    ctx: ApplyContext, outcome: Outcome, results: Sequence[tuple[Change, bool, str]]
+) -> None:
+    """Inside a transaction about to commit: count its changes and tell the history, so
+    both land together."""
+    for change, ok, message in results:
+        outcome.record(change, ok, message)
+    ctx.committing(outcome)
+
+
+@contextmanager
+def _kept_if_committed(outcome: Outcome) -> Iterator[None]:
+    """What the transaction inside counts is undone when it does not commit."""
+    mark = outcome.mark()
+    try:
+        yield
+    except BaseException:
+        outcome.reset(mark)
+        raise
 
 
 def _describe(error: Exception) -> str:
@@ -224,7 +262,7 @@ def _record_export(
         if result.ok and change.action not in (Action.DELETE, Action.FORGET):
             ok_keys.setdefault(change.entity, []).append(change.key)
     stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
-    with ctx.store.transaction() as tx:
+    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
         for change, result in zip(batch, results, strict=True):
             if not result.ok:
                 continue
@@ -234,5 +272,5 @@ def _record_export(
             rec = stored[change.entity].get(change.key)
             if rec is not None:
                 tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
-    for change, result in zip(batch, results, strict=True):
-        outcome.record(change, result.ok, result.error or "")
+        landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
+        _landing(ctx, outcome, landed)

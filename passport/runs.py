@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,28 +18,32 @@ from pathlib import Path
 from passport.errors import PassportError
 from passport.model import Activation, Plan, Run
 from passport.plan.fingerprint import Tally
-from passport.store import Store
 
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def start_run(activation: Activation, plan: Plan, store: Store, checksum: str | None) -> Run:
-    """Record that an apply began (status running) and return the record."""
-    run = Run(
+def now_precise() -> str:
+    """Now to the millisecond: runs are ordered by when they started, and two attempts
+    of one activation often start within the same second (a refusal, then a success)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_run(activation: Activation, checksum: str, status: str, extra: Mapping[str, object]) -> Run:
+    """A run record of the activation, begun now by this user on this host."""
+    return Run(
         id=uuid.uuid4().hex[:12],
         activation=activation.name,
         mode=activation.mode.value,
-        started_at=now_iso(),
+        started_at=now_precise(),
         user=getpass.getuser(),
         host=socket.gethostname(),
-        status="running",
-        plan_checksum=checksum or plan_checksum(plan),
+        status=status,
+        plan_checksum=checksum,
         git_commit=git_commit(activation.source),
+        extra=dict(extra),
     )
-    store.start_run(run)
-    return run
 
 
 def finished(run: Run, started: float, status: str, **changes: object) -> Run:

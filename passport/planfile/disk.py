@@ -1,10 +1,11 @@
-"""Saved plans on disk: where they go, written atomically, read back with their integrity
+"""Saved plans on disk: where they go, written atomically, read back with their seal
 checked.
 
-A saved plan is the JSON plan. `apply FILE` does not trust its change list: it re-reads
-both sides, recomputes the plan and applies it only if the fingerprint is unchanged, so
-an edited file cannot make apply do anything a fresh plan would not. The checksum turns a
-truncated or hand-edited file into a clear error instead of a confusing one.
+A saved plan is the JSON plan plus its contract and seal (`passport.planfile.contract`).
+`apply FILE` re-reads both sides, plans again and applies only when the fresh plan's
+change set is the reviewed one, digest for digest, and its inputs have not moved.
+A file whose seal does not verify with the plan key (edited, damaged, or sealed by
+another store) is refused before anything is read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import orjson
 
 from passport.errors import PlanError
 from passport.model import PLAN_FORMAT_VERSION, Fingerprint, Plan
-from passport.planfile.document import checksum, to_json
+from passport.planfile.contract import key_id, seal_ok
+from passport.planfile.document import checksum, saved
 
 # A file named like a rendering is a mistake for a saved plan: `--report` writes those.
 REPORT_SUFFIXES = {".html": "HTML", ".htm": "HTML", ".md": "Markdown", ".markdown": "Markdown"}
@@ -32,6 +34,26 @@ class SavedPlan:
     fingerprint: Fingerprint
     checksum: str
     body: dict[str, Any]
+
+    @property
+    def contract_digest(self) -> str:
+        return str(self.body.get("contract", {}).get("digest", ""))
+
+    def check_seal(self, key: bytes) -> None:
+        """Refuse a file that `key` did not seal, naming why as well as it can."""
+        if "seal" not in self.body or "contract" not in self.body:
+            raise _refuse(
+                self.path,
+                "it is not sealed: `--format json` prints a plan to read; "
+                "`passport plan --out FILE` saves one to apply",
+            )
+        if self.body.get("contract", {}).get("key_id") != key_id(key):
+            raise _refuse(
+                self.path,
+                "it was sealed with another plan key (another store, or another PASSPORT_PLAN_KEY)",
+            )
+        if not seal_ok(key, self.body):
+            raise _refuse(self.path, "its seal does not match its content (edited or damaged)")
 
 
 def write_plan(path: Path, data: bytes) -> None:
@@ -49,9 +71,9 @@ def write_plan(path: Path, data: bytes) -> None:
         raise
 
 
-def save_plan(path: Path, plan: Plan) -> Path:
-    """Write `plan` as a saved plan (personal data left out) to `path`."""
-    write_plan(path, to_json(plan))
+def save_plan(path: Path, plan: Plan, key: bytes) -> Path:
+    """Write `plan` as a saved plan (personal data left out), sealed with `key`, to `path`."""
+    write_plan(path, orjson.dumps(saved(plan, key), option=orjson.OPT_INDENT_2) + b"\n")
     return path
 
 

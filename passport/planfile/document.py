@@ -3,11 +3,12 @@
 Terraform-like: `format_version`, the activation, the fingerprint of the inputs, a summary,
 `changes[]` with action, entity, key, direction, before, after and changed_fields, and
 `safety`. Personal-data fields are listed under `sensitive` and their values left out.
-A `checksum` over the rest of the document detects a truncated or edited file.
+A `checksum` over the rest of the document detects a truncated or damaged file.
 The shape is documented by schemas/plan.schema.json (docs/plan-json.md).
 
-This is the saved-plan format (`passport plan --out`, read back by `passport apply FILE`)
-and the one-plan form of `--format json`; the only place that encodes or seals a plan.
+`--format json` prints the document (`to_json`). A saved plan (`passport plan --out`,
+read back by `passport apply FILE`) is the document plus its `contract` and `seal`
+(`saved`, see `passport.planfile.contract`): only a sealed file can be applied.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import orjson
 from passport import __version__
 from passport.canonical import digest_bytes
 from passport.model import Action, Change, Fields, Plan
+from passport.planfile.contract import LISTED, contract, seal
 from passport.planfile.masking import hidden, hidden_fields
 
 
@@ -116,7 +118,7 @@ def _conflicts(plan: Plan, show_pii: bool) -> list[dict[str, Any]]:
     ]
 
 
-def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
+def plan_dict(plan: Plan, show_pii: bool = False, listed: int | None = None) -> dict[str, Any]:
     return {
         "format_version": plan.format_version,
         "passport_version": __version__,
@@ -130,7 +132,7 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
             "app": plan.fingerprint.app,
         },
         "summary": _summary(plan),
-        "changes": [change_dict(c, show_pii) for c in plan.changes],
+        "changes": [change_dict(c, show_pii) for c in plan.changes[:listed]],
         "suppressed": [
             {
                 "action": x.action.value,
@@ -150,8 +152,8 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
 
 
 def checksum(body: Mapping[str, Any]) -> str:
-    """The digest of a plan document without its own `checksum` key."""
-    rest = {k: v for k, v in body.items() if k != "checksum"}
+    """The digest of a plan document without its own `checksum` (and `seal`)."""
+    rest = {k: v for k, v in body.items() if k not in ("checksum", "seal")}
     return digest_bytes(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS))
 
 
@@ -173,6 +175,17 @@ def sealed(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
     with _paused_gc():
         body = plan_dict(plan, show_pii)
     body["checksum"] = checksum(body)
+    return body
+
+
+def saved(plan: Plan, key: bytes) -> dict[str, Any]:
+    """What a saved plan file holds: the reviewer's view (at most `LISTED` changes, personal
+    data left out), the contract (the digest of the whole change set) and the seal."""
+    with _paused_gc():
+        body = plan_dict(plan, False, listed=LISTED)
+    body["contract"] = contract(key, plan)
+    body["checksum"] = checksum(body)
+    body["seal"] = seal(key, body)
     return body
 
 

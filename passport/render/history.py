@@ -56,6 +56,14 @@ def render_run(run: Run) -> str:
         lines.append(f"  config at git commit {run.git_commit}")
     if run.plan_checksum:
         lines.append(f"  plan checksum {run.plan_checksum}")
+    saved = run.extra.get("plan_file")
+    if saved:
+        how = (
+            "its changes applied exactly as reviewed"
+            if run.extra.get("as_reviewed")
+            else "nothing of it applied"
+        )
+        lines.append(f"  saved plan {saved} (contract {run.extra.get('contract', '')}): {how}")
     if run.message:
         lines.append(f"  {run.message}")
     by_entity: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)

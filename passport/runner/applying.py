@@ -3,19 +3,19 @@ the plan out and record the run."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from passport.apply import ApplyContext, Checkpoint, execute
-from passport.errors import BlockedError, PlanError, StalePlanError
-from passport.model import Fingerprint, Mode, Plan, Run
-from passport.planfile import read_plan
+from passport.apply import ApplyContext, Checkpoint, Outcome, execute
+from passport.errors import BlockedError, PassportError, PlanError, StalePlanError
+from passport.model import Mode, Plan, Run
+from passport.planfile import SavedPlan, read_plan
+from passport.planfile.contract import contract_digest, first_difference
+from passport.runner.recording import History
 from passport.runner.planning import Planned, planned
 from passport.runner.secret_check import check_secrets
-from passport.runner.settings import Settings, bulk_work, load, opened_store
-from passport.runs import failure_message, finished, start_run
+from passport.runner.settings import Settings, bulk_work, load, opened_store, plan_key
 from passport.store import Store
 
 
@@ -36,9 +36,7 @@ def install_checkpoint(checkpoint: Checkpoint) -> None:
 @dataclass
 class ApplyOptions:
     confirm: Callable[[Plan], bool] = lambda plan: True
-    saved: Fingerprint | None = None  # from a saved plan: refuse if the inputs moved
-    saved_activation: str | None = None
-    saved_checksum: str | None = None  # recorded in the run when applying a saved plan
+    saved: SavedPlan | None = None  # a reviewed plan: apply exactly it, or refuse
     force: bool = False
     lock_timeout_s: float = 0.0
     checkpoint: Checkpoint = field(default_factory=lambda: _default_checkpoint[0])
@@ -51,51 +49,77 @@ class Applied:
 
 
 def apply(ref: str, settings: Settings, options: ApplyOptions) -> Applied:
+    """Plan the activation and carry the plan out, under its lock. Every attempt that gets
+    as far as the store is in the history: refused ones with their reason."""
     activation = load(ref, settings)
-    if options.saved_activation and options.saved_activation != activation.name:
+    saved = options.saved
+    if saved is not None and saved.activation != activation.name:
         raise PlanError(
-            f"the saved plan is for activation {options.saved_activation!r}, "
-            f"not {activation.name!r}"
+            f"the saved plan is for activation {saved.activation!r}, not {activation.name!r}"
         )
     with opened_store(settings) as store:
-        lock = store.acquire_lock(activation.name, "apply", options.lock_timeout_s)
+        history = History(store, activation, saved)
         try:
+            if saved is not None:
+                saved.check_seal(plan_key(store))
+            check_secrets(activation)
+            lock = store.acquire_lock(activation.name, "apply", options.lock_timeout_s)
+        except PassportError as error:
+            history.refused(error)
+            raise
+        try:
+            history.close_dead_runs(lock)
             with planned(activation, store, settings) as result:
-                return _apply_planned(result, store, settings, options)
+                return _apply_planned(result, store, settings, options, history)
+        except PassportError as error:
+            history.refused(error)
+            raise
         finally:
             store.release_lock(lock)
 
 
 def _apply_planned(
-    result: Planned, store: Store, settings: Settings, options: ApplyOptions
+    result: Planned, store: Store, settings: Settings, options: ApplyOptions, history: History
 ) -> Applied:
     plan = result.plan
     if options.saved is not None:
-        moved = options.saved.moved(plan.fingerprint)
-        if moved:
-            raise StalePlanError(
-                f"stale plan: the {_listed(_names(moved))} moved since it was made",
-                "run `passport plan --out FILE` again and review the new plan",
-            )
+        _hold_to_contract(options.saved, plan, plan_key(store))
     _refuse_if_blocked(plan, options.force)
     if not options.confirm(plan):
+        history.cancelled(plan)
         return Applied(plan, None)
-    run = start_run(result.activation, plan, store, options.saved_checksum)
-    started = time.monotonic()
+    outcome = Outcome()
+    run = history.start(plan)
     try:
         with bulk_work():
-            outcome = execute(plan, _context(result, store, settings, options))
+            execute(plan, _context(result, store, settings, options, history), outcome)
     except BaseException as error:
-        store.finish_run(finished(run, started, "failed", message=failure_message(error)))
+        history.broke_off(error, outcome)
         raise
-    status = "succeeded"
-    if outcome.errors:
-        status = "partial" if outcome.done else "failed"
-    if status == "succeeded":
+    if not outcome.errors:
         _save_watermarks(store, result)
-    run = finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
-    store.finish_run(run)
+    run = history.finish(outcome)
     return Applied(plan, run)
+
+
+def _hold_to_contract(saved: SavedPlan, plan: Plan, key: bytes) -> None:
+    """Refuse unless the fresh plan is the reviewed one: the same inputs, and the same
+    change set digest for digest (today's date included: windows, export_until)."""
+    moved = saved.fingerprint.moved(plan.fingerprint)
+    same = contract_digest(key, plan) == saved.contract_digest
+    if not moved and same:
+        return
+    difference = "" if same else first_difference(key, saved.body, plan)
+    if moved:
+        reason = f"stale plan: the {_listed(_names(moved))} moved since it was made"
+        reason += f"; {difference}" if difference else ""
+    else:
+        reason = f"stale plan: it no longer does what was reviewed: {difference}"
+    raise StalePlanError(
+        reason,
+        "run `passport plan --out FILE` again and review the new plan; "
+        "apply carries out a saved plan only exactly as reviewed",
+    )
 
 
 def _refuse_if_blocked(plan: Plan, force: bool) -> None:
@@ -127,7 +151,7 @@ def _names(moved: list[str]) -> list[str]:
 
 
 def _context(
-    result: Planned, store: Store, settings: Settings, options: ApplyOptions
+    result: Planned, store: Store, settings: Settings, options: ApplyOptions, history: History
 ) -> ApplyContext:
     return ApplyContext(
         activation=result.activation.name,
@@ -137,6 +161,7 @@ def _context(
         outgoing_base=result.activation.mode is not Mode.IMPORT,
         progress=settings.progress,
         checkpoint=options.checkpoint,
+        committing=history.committing,
     )
 
 
@@ -150,17 +175,13 @@ def _save_watermarks(store: Store, result: Planned) -> None:
 
 def apply_activation(ref: str, settings: Settings, options: ApplyOptions) -> Applied:
     """`passport apply NAME`: every unresolved secret named at once, then plan and apply."""
-    check_secrets(load(ref, settings))
     return apply(ref, settings, options)
 
 
 def apply_saved(path: Path, settings: Settings, options: ApplyOptions) -> Applied:
-    """`passport apply FILE`: apply a saved plan, only if its inputs have not moved since."""
-    saved = read_plan(path)
-    options.saved = saved.fingerprint
-    options.saved_activation = saved.activation
-    options.saved_checksum = saved.checksum
-    return apply_activation(saved.activation, settings, options)
+    """`passport apply FILE`: carry out a saved plan exactly as reviewed, or refuse."""
+    options.saved = read_plan(path)
+    return apply(options.saved.activation, settings, options)
 
 
 def is_saved_plan(target: str) -> bool:

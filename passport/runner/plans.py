@@ -14,7 +14,7 @@ from passport.render.errors import error_words
 from passport.render.view import Failure
 from passport.runner.planning import plan
 from passport.runner.secret_check import check_secrets
-from passport.runner.settings import Settings, load_all
+from passport.runner.settings import Settings, load_all, opened_store, plan_key
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,10 @@ def plan_many(
             continue
         ready.append(path)
     plans, saved = [], []
+    key = b""
+    if save is not None and ready:
+        with opened_store(settings) as store:
+            key = plan_key(store)
     for path in ready:
         try:
             made = plan(path, settings)
@@ -98,6 +102,6 @@ def plan_many(
             continue
         plans.append(made)
         if save is not None:
-            saved.append(save_plan(save.path(made.activation), made))
+            saved.append(save_plan(save.path(made.activation), made, key))
     in_order = tuple(failed[p] for p in paths if p in failed)
     return PlanSet(tuple(plans), in_order, len(paths), tuple(saved))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,3 +65,20 @@ def bulk_work() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+PLAN_KEY_VAR = "PASSPORT_PLAN_KEY"
+
+
+def plan_key(store: Store) -> bytes:
+    """The key that seals saved plans: $PASSPORT_PLAN_KEY when set (a pipeline secret, so
+    plans made in one job apply in another), else the store's own key."""
+    given = os.environ.get(PLAN_KEY_VAR)
+    if given is None:
+        return store.plan_key()
+    if len(given) < 16:
+        raise PassportError(
+            f"{PLAN_KEY_VAR} is too short to seal plans (fewer than 16 characters)",
+            f"set {PLAN_KEY_VAR} to a long random secret, or unset it to use the store's key",
+        )
+    return given.encode("utf-8")

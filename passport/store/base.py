@@ -117,6 +117,10 @@ class Store(Protocol):
         """A run by id, or by a unique prefix of its id."""
         ...
 
+    def plan_key(self) -> bytes:
+        """The key that seals saved plans made against this store (made on first use)."""
+        ...
+
     # locks
     def acquire_lock(self, activation: str, operation: str, timeout_s: float = 0.0) -> LockInfo:
         """Take the activation's lock, waiting up to timeout_s; LockError names the holder."""

@@ -111,7 +111,18 @@ _INITIAL = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL,)
+_KEYS = Migration(
+    2,
+    "keys: the store's own secrets (the key that seals saved plans)",
+    (
+        """CREATE TABLE keys (
+            name {key} PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _KEYS)
 
 
 def check_registry(migrations: Sequence[Migration]) -> None:

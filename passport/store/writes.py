@@ -12,6 +12,7 @@ transaction: taking, releasing or forcing one inside it is an error.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Self
@@ -122,6 +123,19 @@ class SqlWrites(SqlReads):
                 "give more characters of the run id",
             )
         return run_from_row(rows[0]) if rows else None
+
+    # --- the store's own keys ------------------------------------------------------------
+
+    def plan_key(self) -> bytes:
+        """The key that seals this store's saved plans: made at random the first time it is
+        needed, kept in the store, never shown."""
+        with self._lock_transaction():
+            insert = "INSERT INTO keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
+            self._conn.execute(self._q(insert), ("plan", secrets.token_hex(32)))
+            row = self._conn.execute(
+                self._q("SELECT value FROM keys WHERE name = ?"), ("plan",)
+            ).fetchone()
+        return bytes.fromhex(str(row[0]))
 
     # --- the lock rows ---------------------------------------------------------------
 

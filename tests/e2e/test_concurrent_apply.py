@@ -98,7 +98,11 @@ def test_a_second_apply_fails_naming_the_holder_and_a_third_waits(
     alone("apply", "sis", "--yes")
     assert content(passport.store_url) == content(alone.store_url)
     runs = open_store(passport.store_url).runs("sis")
-    assert [r.status for r in runs] == ["succeeded", "succeeded"]
-    moved = sorted(sum(c.count for c in r.counts if c.action != "skip") for r in runs)
+    # Every attempt is in the history: the one refused at the lock says why.
+    assert sorted(r.status for r in runs) == ["refused", "succeeded", "succeeded"]
+    [refusal] = [r for r in runs if r.status == "refused"]
+    assert "is locked" in refusal.message and not refusal.counts
+    applied = [r for r in runs if r.status == "succeeded"]
+    moved = sorted(sum(c.count for c in r.counts if c.action != "skip") for r in applied)
     assert moved[0] == 0 < moved[1]  # the one that waited found nothing left to do
     assert open_store(passport.store_url).locks() == []

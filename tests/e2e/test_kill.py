@@ -139,9 +139,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     shutil.copy(day1, clean)
     assert passport(root, clean, "apply", "sis", "--yes").returncode == 0
     assert passport(root, clean, "apply", "lms", "--yes").returncode == 0
+    day1_store = open_store(str(day1))
+    try:
+        before_kills = max(r.started_at for r in day1_store.runs(None, 50))
+    finally:
+        day1_store.close()
     return {
         "root": root,
         "day1": day1,
+        "before_kills": before_kills,  # every run a killed apply starts is newer
         "clean": state(clean),
         "clean_bundle": bundle_state(root / "lms-bundle"),
     }
@@ -170,6 +176,60 @@ def _finish(world: dict[str, object], store: Path | str) -> None:
     assert bundle_state(root / "lms-bundle") == world["clean_bundle"]
 
 
+def base_rows(store: Path | str, activation: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """The activation's base: (entity, key) -> (agreed digest, store digest then)."""
+    opened = open_store(str(store))
+    try:
+        return {
+            (e, key): (agreed, then)
+            for e in ENTITIES
+            for key, agreed, then, _now in opened.base_digests(activation, e)
+        }
+    finally:
+        opened.close()
+
+
+def killed_run_counts_what_landed(
+    world: dict[str, object],
+    store: Path | str,
+    activation: str,
+    before: dict[tuple[str, str], tuple[str, str | None]],
+) -> str | None:
+    """After a kill: the run it left is still `running`, and its counts are exactly the
+    changes that landed (each landed change moves one base row). Its id, if it started."""
+    opened = open_store(str(store))
+    try:
+        runs = opened.runs(activation, 5)
+    finally:
+        opened.close()
+    after = base_rows(store, activation)
+    moved = sum(1 for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    started = [r for r in runs if r.started_at > str(world["before_kills"])]
+    if not started:
+        assert moved == 0, "changes landed with no run recording them"
+        return None
+    [run] = started
+    counted = sum(c.count for c in run.counts if c.action not in ("skip", "error"))
+    assert counted == moved, (run.status, counted, moved)
+    if run.status != "running":
+        assert run.status == "succeeded"  # the kill came after it had finished
+        return None
+    return run.id
+
+
+def closed_as_interrupted(store: Path | str, run_id: str | None) -> None:
+    """The next apply that took the lock closed the dead run as interrupted."""
+    if run_id is None:
+        return
+    opened = open_store(str(store))
+    try:
+        run = opened.run(run_id)
+    finally:
+        opened.close()
+    assert run is not None and run.status == "interrupted", run
+    assert "stopped without finishing" in run.message
+
+
 # Checkpoints run per written record, per commit and per application write, so these
 # points fall before, inside and after transactions of both the import and the export.
 IMPORT_POINTS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 101, 144, 155, 170, 190, 233]
@@ -179,10 +239,15 @@ EXPORT_POINTS = [1, 2, 3, 4]
 @pytest.mark.parametrize("point", IMPORT_POINTS)
 def test_import_killed_at_a_checkpoint_loses_nothing(world: dict[str, object], point: int) -> None:
     store = _fresh(world, f"import-{point}")
+    before = base_rows(store, "sis")
     child = passport(world["root"], store, "apply", "sis", "--yes", kill_after=point)  # type: ignore[arg-type]
     assert child.returncode in (-signal.SIGKILL, 0)
     assert child.returncode == -signal.SIGKILL or point > 1, "killed at the first checkpoint"
+    killed = (
+        killed_run_counts_what_landed(world, store, "sis", before) if child.returncode else None
+    )
     _finish(world, store)
+    closed_as_interrupted(store, killed)
 
 
 @pytest.mark.parametrize("point", EXPORT_POINTS)
@@ -190,20 +255,28 @@ def test_export_killed_at_a_checkpoint_loses_nothing(world: dict[str, object], p
     store = _fresh(world, f"export-{point}")
     root = world["root"]
     assert passport(root, store, "apply", "sis", "--yes").returncode == 0  # type: ignore[arg-type]
+    before = base_rows(store, "lms")
     child = passport(root, store, "apply", "lms", "--yes", kill_after=point)  # type: ignore[arg-type]
     assert child.returncode in (-signal.SIGKILL, 0)
     assert child.returncode == -signal.SIGKILL or point > 1, "killed at the first checkpoint"
+    killed = (
+        killed_run_counts_what_landed(world, store, "lms", before) if child.returncode else None
+    )
     _finish(world, store)
+    closed_as_interrupted(store, killed)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_apply_killed_at_a_random_moment_loses_nothing(world: dict[str, object], seed: int) -> None:
     store = _fresh(world, f"random-{seed}")
+    before = base_rows(store, "sis")
     child = passport(world["root"], store, "apply", "sis", "--yes", wait=False)  # type: ignore[arg-type]
     time.sleep(random.Random(seed).uniform(0.2, 0.9))
     child.kill()
     child.wait(timeout=60)
+    killed = killed_run_counts_what_landed(world, store, "sis", before)
     _finish(world, store)
+    closed_as_interrupted(store, killed)
 
 
 # --- the same on PostgreSQL: the database lets a killed holder's lock go -----------------
@@ -244,10 +317,13 @@ def test_postgresql_import_killed_at_a_checkpoint_loses_nothing(
     world: dict[str, object], postgres: Postgres, point: int
 ) -> None:
     url = _fresh_pg(world, postgres, f"import_{point}")
+    before = base_rows(url, "sis")
     child = passport(world["root"], url, "apply", "sis", "--yes", kill_after=point)  # type: ignore[arg-type]
     assert child.returncode == -signal.SIGKILL
+    killed = killed_run_counts_what_landed(world, url, "sis", before)
     _lock_let_go(url, "sis", child)
     _finish(world, url)
+    closed_as_interrupted(url, killed)
 
 
 def test_postgresql_export_killed_at_a_checkpoint_loses_nothing(

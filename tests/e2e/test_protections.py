@@ -107,10 +107,13 @@ def test_a_bundle_missing_half_the_users_stops_at_the_plan(passport: Passport) -
         f"import users: {len(dropped):,} deletes is {share} of {existing:,} existing, "
         "over the 10% limit" in plan.stdout
     )
-    before = passport.state()
+    data = ("records", "base", "watermarks", "locks")
+    before = passport.state(data)
     refused = passport("apply", "sis", "--yes", code=3)
     assert "apply refused" in refused.stderr and "--force" in refused.stderr
-    assert passport.state() == before
+    assert passport.state(data) == before
+    stopped = passport.open_store().runs("sis")[0]
+    assert stopped.status == "refused" and "over the 10% limit" in stopped.message
     passport("apply", "sis", "--yes", "--force")
     passport("plan", "sis", "--detailed-exitcode", code=0)
 

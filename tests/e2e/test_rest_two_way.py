@@ -227,7 +227,9 @@ def test_a_short_listing_stops_the_run_with_nothing_applied(world: World) -> Non
     assert "nothing was changed" in failed.stderr
     assert {e: world.store(e) for e in ENTITIES} == before
     history = json.loads(world("history", "sis", "--format", "json").stdout)
-    assert len(history) == 1  # the failed read never became a run
+    # The failed read applied nothing, and the history says so.
+    assert [r["status"] for r in history] == ["refused", "succeeded"]
+    assert "came up short" in history[0]["message"] and not history[0]["counts"]
 
 
 def test_a_wrong_secret_is_one_clear_line(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

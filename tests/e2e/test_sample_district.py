@@ -129,11 +129,12 @@ def test_export_then_read_back_gives_the_same_records(passport: Passport) -> Non
             assert school in mapped
 
 
-def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passport) -> None:
+def test_a_bad_bundle_leaves_the_store_data_unchanged_and_says_so(passport: Passport) -> None:
     district(passport.root)
     bundle = passport.root / "sis-bundle"
     passport("apply", "sis", "--yes")
-    before = passport.state()
+    data = ("records", "base", "watermarks", "locks")
+    before = passport.state(data)
     edit_csv(
         bundle / "enrollments.csv",
         lambda rows: [dict(rows[0], userSourcedId="nobody-here"), *rows[1:]],
@@ -141,12 +142,17 @@ def test_a_bad_bundle_leaves_the_store_byte_for_byte_unchanged(passport: Passpor
     result = passport("apply", "sis", "--yes", code=1)
     assert "enrollments.csv" in result.stderr and "nobody-here" in result.stderr
     assert "Traceback" not in result.output + result.stderr
-    assert passport.state() == before
+    assert passport.state(data) == before
+    # The refused attempt is in the history, with its reason.
+    [done, refused] = sorted(passport.open_store().runs("sis"), key=lambda r: r.status[::-1])
+    assert (refused.status, done.status) == ("refused", "succeeded")
+    assert "cannot be read" in refused.message and "enrollments.csv" in refused.message
+    assert not refused.counts
 
 
 def test_a_new_store_is_announced_on_postgresql_only(passport: Passport) -> None:
     district(passport.root)
     first, again = passport("plan", "sis"), passport("plan", "sis")
-    said = f"passport: created the store schema at {passport.store_url} (migrations 1 applied)"
+    said = f"passport: created the store schema at {passport.store_url} (migrations 1, 2 applied)"
     assert (said in first.stderr) is passport.on_postgresql
     assert "created the store schema" not in again.stderr

@@ -6,6 +6,8 @@ per store kind; its PostgreSQL store is a fresh schema in the session's throwawa
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +45,26 @@ class Passport:
     def open_store(self) -> Store:
         return open_store(self.store_url)
 
-    def state(self) -> Any:
+    def state(self, tables: tuple[str, ...] | None = None) -> Any:
         """What the store holds, to compare before and after: the SQLite file's bytes, or
-        every row of every table of the PostgreSQL schema."""
-        if not self.on_postgresql:
+        every row of every table of the PostgreSQL schema; with `tables`, the rows of
+        those tables on either."""
+        if not self.on_postgresql and tables is None:
             return self.store.read_bytes()
+        if not self.on_postgresql:
+            with contextlib.closing(sqlite3.connect(self.store)) as lite:
+                return {t: sorted(lite.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         store = self.open_store()
         try:
             conn = store._conn  # type: ignore[attr-defined]
-            tables = ("records", "base", "watermarks", "runs", "locks", "schema_migrations")
+            tables = tables or (
+                "records",
+                "base",
+                "watermarks",
+                "runs",
+                "locks",
+                "schema_migrations",
+            )
             return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
         finally:
             store.close()
