@@ -12,8 +12,8 @@ from passport.errors import BlockedError, PassportError, PlanError, StalePlanErr
 from passport.model import Mode, Plan, Run
 from passport.planfile import SavedPlan, read_plan
 from passport.planfile.contract import contract_digest, first_difference
-from passport.runner.recording import History
 from passport.runner.planning import Planned, planned
+from passport.runner.recording import History
 from passport.runner.secret_check import check_secrets
 from passport.runner.settings import Settings, bulk_work, load, opened_store, plan_key
 from passport.store import Store
