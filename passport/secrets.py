@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from passport.errors import SecretError
+from passport.secret_files import read_secret_file
 
 _REFERENCE = re.compile(r"^\$\{(?P<kind>env|file):(?P<target>[^{}]+)\}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -63,23 +64,9 @@ def _from_env(ref: str, name: str) -> str:
 
 
 def _from_file(ref: str, base_dir: Path, target: str) -> str:
-    path = Path(target).expanduser()
-    if not path.is_absolute():
-        path = base_dir / path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SecretError(f"{ref}: no such file {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise SecretError(f"{ref}: cannot read {path}: {reason}") from None
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    if not text:
-        raise SecretError(f"{ref}: the file {path} is empty")
-    return text
+    """Confined to the activation's folder and PASSPORT_SECRETS_DIR, bounded in size,
+    regular files only: see `passport.secret_files`."""
+    return read_secret_file(ref, base_dir, target)
 
 
 def is_secret_field(name: str, secret_fields: Collection[str], url_fields: Collection[str]) -> bool:
