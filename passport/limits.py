@@ -73,7 +73,7 @@ def size_text(size: int) -> str:
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
+    return f"{size:,} bytes"
 
 
 MAX_CONFIG_BYTES = Setting("PASSPORT_MAX_CONFIG_BYTES", 1 << 20, "an activation file")

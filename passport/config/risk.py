@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from passport.config.excerpt import cut
 from passport.model import Activation, Mode
 
+__all__ = ["SEVERITIES", "Risk", "cut", "exports"]
+
 SEVERITIES = ("low", "medium", "high")
-EXCERPT = 200  # characters of a config value a risk sentence repeats
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,3 @@ class Risk:
 
 def exports(act: Activation) -> bool:
     return act.mode in (Mode.EXPORT, Mode.TWO_WAY)
-
-
-def cut(text: str, limit: int = EXCERPT) -> str:
-    """`text`, or its first `limit` characters and "…"."""
-    return text if len(text) <= limit else text[:limit] + "…"
