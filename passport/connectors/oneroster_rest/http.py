@@ -196,12 +196,12 @@ class Http:
     def _read(self, response: httpx.Response, url: str) -> bytes:
         """The body, decoded: whole when it is within the limit, the head of an error."""
         if not 200 <= response.status_code < 300:
-            return _head(response, ERROR_BODY_BYTES)
+            return _first(response, ERROR_BODY_BYTES)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self._max_bytes:
             raise self._too_large(url, int(declared))
-        body = _head(response, self._max_bytes + 1)
-        if len(body) > self._max_bytes:
+        body = _within(response, self._max_bytes)
+        if body is None:
             raise self._too_large(url, None)
         return body
 
@@ -242,14 +242,29 @@ class Http:
         return self.redact(f"{outcome.problem} ({why})")
 
 
-def _head(response: httpx.Response, size: int) -> bytes:
-    """Up to `size` bytes of the decoded body, reading no further than needed."""
-    body = bytearray()
+def _first(response: httpx.Response, size: int) -> bytes:
+    """The first `size` bytes of the decoded body, reading no further than needed."""
+    chunks: list[bytes] = []
+    have = 0
     for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) >= size:
+        chunks.append(chunk)
+        have += len(chunk)
+        if have >= size:
             break
-    return bytes(body[:size])
+    return b"".join(chunks)[:size]
+
+
+def _within(response: httpx.Response, size: int) -> bytes | None:
+    """The decoded body when it holds at most `size` bytes; None as soon as it holds more
+    (what was read so far is dropped, not joined)."""
+    chunks: list[bytes] = []
+    have = 0
+    for chunk in response.iter_bytes():
+        have += len(chunk)
+        if have > size:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
