@@ -103,9 +103,15 @@ def test_a_secret_inside_a_longer_base64_text_shows_at_most_two_bytes(
     alignment: at most two bytes of the secret in a row can be decoded from what is left."""
     out = Redactor([secret])(f"see {encode(before + secret + after)} here")
     raw = secret.encode()
-    windows = {raw[i : i + 3] for i in range(len(raw) - 2)}
+    assert not leaks([secret], [out])
+    # The same text with other bytes in the secret's place: what its own characters spell
+    # by chance (base64 of the text around it is letters and digits too) is no leak.
+    control = f"see {encode(before + chr(1) * len(raw) + after)} here"
+    by_chance = views(control)
     decoded = views(out)
-    assert not [w for w in windows if any(w in view for view in decoded)]
+    windows = {raw[i : i + 3] for i in range(len(raw) - 2)}
+    shown = [w for w in windows if any(w in v for v in decoded)]
+    assert not [w for w in shown if not any(w in v for v in by_chance)]
 
 
 @settings(max_examples=300, deadline=None)
