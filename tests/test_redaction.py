@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from leaks import leaks, views
 
+from passport.connectors.oneroster_rest.problems import failure
 from passport.errors import ConnectorError, Problem
 from passport.redaction import MASK, Redactor
 
@@ -167,3 +168,23 @@ def test_an_error_is_masked_in_place() -> None:
     assert error.hint == f"the hint says {MASK}"
     assert error.problems[0].message == MASK
     assert error.status == 401  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(secrets_, bodies, st.integers(0, 400), encodings, st.sampled_from(["imsx", "oauth", "html"]))
+def test_a_secret_planted_in_an_error_response_never_reaches_the_message(
+    secret: str, body: str, at: int, encoding: str, shape: str
+) -> None:
+    """The message a failed response becomes, through the connector's own reading of it
+    (status envelope, OAuth error, an HTML page), holds no form of the secret."""
+    text = plant(body, at, ENCODINGS[encoding](secret))
+    payload = {
+        "imsx": json.dumps({"imsx_codeMinor": "invalid_data", "imsx_description": text}),
+        "oauth": json.dumps({"error": text[:150], "error_description": text}),
+        "html": f"<html><body><p>{html.escape(text)}</p></body></html>",
+    }[shape]
+    message = failure(
+        400, "https://h/x", payload.encode(), "Bad Request", redact=Redactor([secret])
+    )
+    assert not leaks([secret], [message])
+    assert len(message) < 600
