@@ -133,6 +133,7 @@ def _filter_value(rule: Mapping[str, Any]) -> tuple[str | None, str]:
     op, value = rule.get("op"), rule.get("value")
     if not isinstance(op, str):
         return None, "rule"
+    op = cut(op)
     if "value" not in rule:
         return (None if op in _NO_VALUE_OPS else f"'value' is required for {op}"), "rule"
     if op in _NO_VALUE_OPS:

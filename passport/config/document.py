@@ -103,7 +103,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
         result: dict[str, Any] = {}
         first: dict[str, Mark] = {}
         for key_node, value_node in node.value:
@@ -112,7 +112,8 @@ class _Builder:
                 continue
             if key in first:
                 line = first[key][0]
-                self.fail(key_node, f"duplicate key '{key}' (first written on line {line})", path)
+                said = f"duplicate key {quoted(key)} (first written on line {line})"
+                self.fail(key_node, said, path)
                 continue
             first[key] = _mark(key_node)
             self.keys[(*path, key)] = _mark(key_node)
@@ -131,14 +132,14 @@ class _Builder:
 
     def _sequence(self, node: yaml.SequenceNode, path: JsonPath) -> list[Any]:
         if node.tag != "tag:yaml.org,2002:seq":
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
         return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
 
     def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
         if node.tag == _TIMESTAMP:
             return node.value
         if node.tag not in _SCALAR_TAGS:
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
             return None
         return self.loader.construct_object(node)
 

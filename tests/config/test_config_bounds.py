@@ -54,6 +54,9 @@ EDITS = {
     "a percent": ("max_delete: 5%", f"max_delete: 9{'9' * 100_000}%"),
     "a non-text key": ("safety:", f"? {'9' * 300_000}\n: 1\nsafety:"),
     "a YAML alias": ("  max_delete: 5%", f"  max_delete: *{HUGE}"),
+    "a YAML tag": ("  max_delete: 5%", f"  max_delete: !{HUGE} 5%"),
+    "a duplicate key": ("safety:", f"? {HUGE}\n: 1\n? {HUGE}\n: 2\nsafety:"),
+    "a filter operator": ("op: equals, value: student", f"op: {HUGE}"),
 }
 
 
