@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from passport.errors import SecretError
+from passport.secret_files import read_secret_file
 
 _REFERENCE = re.compile(r"^\$\{(?P<kind>env|file):(?P<target>[^{}]+)\}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -64,23 +65,9 @@ def _from_env(ref: str, name: str) -> str:
 
 
 def _from_file(ref: str, base_dir: Path, target: str) -> str:
-    path = Path(target).expanduser()
-    if not path.is_absolute():
-        path = base_dir / path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SecretError(f"{ref}: no such file {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise SecretError(f"{ref}: cannot read {path}: {reason}") from None
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    if not text:
-        raise SecretError(f"{ref}: the file {path} is empty")
-    return text
+    """Confined to the activation's folder and PASSPORT_SECRETS_DIR, bounded in size,
+    regular files only: see `passport.secret_files`."""
+    return read_secret_file(ref, base_dir, target)
 
 
 def is_secret_field(name: str, secret_fields: Collection[str], url_fields: Collection[str]) -> bool:
@@ -144,7 +131,10 @@ def what_to_do(missing: Collection[Unresolved]) -> str:
     if names:
         steps.append(f"export {', '.join(names)} where passport runs (in a pipeline: CI secrets)")
     if any(m["kind"] == "file" for m in matches):
-        steps.append("create the files named above, readable by passport")
+        # A file refused where it is (under /proc, outside the secrets folders, too big)
+        # has its own hint; one that is merely missing is to be made.
+        own = [x.error.hint for x in missing if x.error.hint and "${file:" in x.reference]
+        steps += list(dict.fromkeys(own)) or ["create the files named above, readable by passport"]
     return "; ".join(steps) or "write each secret setting as ${env:NAME} or ${file:PATH}"
 
 

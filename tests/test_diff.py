@@ -245,6 +245,176 @@ def test_a_new_activation(repo: Path) -> None:
     )
 
 
+SIS_API = """\
+version: 1
+name: sisapi
+application: oneroster-rest
+mode: import
+delivery:
+  service_url: https://sis.example.edu/ims/oneroster
+  auth_url: https://sis.example.edu/oauth/token
+  client_id: ${env:SIS_CLIENT_ID}
+  client_secret: ${env:SIS_CLIENT_SECRET}
+schools:
+  auto: same-id
+attributes:
+  users: all
+"""
+
+
+def commit(repo: Path, name: str, text: str) -> None:
+    """Add configs/NAME.yaml to the base commit's history, as if it had been merged."""
+    (repo / "configs" / f"{name}.yaml").write_text(text)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", f"add {name}")
+
+
+def test_a_delivery_host_changed_is_high(repo: Path) -> None:
+    commit(repo, "sisapi", SIS_API)
+    edit(repo, "sisapi", replace("https://sis.example.edu/oauth/", "https://collect.example.net/"))
+    assert only(risks()) == (
+        "delivery-url-changed",
+        "high",
+        "delivery.auth_url now goes to another host: sis.example.edu → collect.example.net "
+        "(https://collect.example.net/token)",
+    )
+
+
+def test_a_delivery_url_changed_on_the_same_host_is_high(repo: Path) -> None:
+    commit(repo, "sisapi", SIS_API)
+    edit(repo, "sisapi", replace("/ims/oneroster", "/other/ims/oneroster"))
+    assert only(risks()) == (
+        "delivery-url-changed",
+        "high",
+        "delivery.service_url changed: https://sis.example.edu/ims/oneroster → "
+        "https://sis.example.edu/other/ims/oneroster",
+    )
+
+
+def test_a_secret_reference_changed_is_high(repo: Path) -> None:
+    commit(repo, "sisapi", SIS_API)
+    edit(repo, "sisapi", replace("${env:SIS_CLIENT_SECRET}", "${file:/proc/self/environ}"))
+    assert only(risks()) == (
+        "secret-reference-changed",
+        "high",
+        "delivery.client_secret: secret reference changed ${env:SIS_CLIENT_SECRET} → "
+        "${file:/proc/self/environ}",
+    )
+    edit(repo, "lms", replace("key: ${env:SHIELD_KEY}", "key: ${file:../shield.key}"))
+    assert {r["message"] for r in risks()} >= {
+        "privacy_shield.key: secret reference changed ${env:SHIELD_KEY} → ${file:../shield.key}"
+    }
+
+
+def test_the_exfiltration_pull_request_raises_two_high_flags(repo: Path) -> None:
+    """The one-line change of issue 11: another token host, and the CI environment as the
+    secret sent to it."""
+    commit(repo, "sisapi", SIS_API)
+    edit(repo, "sisapi", replace("https://sis.example.edu/oauth/token", "https://x.example.net/t"))
+    edit(repo, "sisapi", replace("${env:SIS_CLIENT_SECRET}", "${file:/proc/self/environ}"))
+    found = risks()
+    assert sorted((r["kind"], r["severity"]) for r in found) == [
+        ("delivery-url-changed", "high"),
+        ("secret-reference-changed", "high"),
+    ]
+    assert diff("--fail-on", "high").exit_code == 2
+
+
+def test_writes_turned_on(repo: Path) -> None:
+    commit(repo, "sisapi", SIS_API)
+    edit(repo, "sisapi", replace("schools:", "  write: true\nschools:"))
+    assert only(risks()) == (
+        "writes-enabled",
+        "medium",
+        "writes turned on (delivery.write: true): passport may now create, change and "
+        "delete records in oneroster-rest",
+    )
+
+
+FILTERED = LMS.replace(
+    "export_until:",
+    "filters:\n  - {entity: users, field: role, op: in, value: [student, teacher]}\n"
+    "  - {entity: classes, field: title, op: starts-with, value: Math}\nexport_until:",
+)
+
+
+def test_a_filter_removed(repo: Path) -> None:
+    commit(repo, "lms", FILTERED)
+    edit(
+        repo,
+        "lms",
+        replace("  - {entity: users, field: role, op: in, value: [student, teacher]}\n", ""),
+    )
+    assert only(risks()) == (
+        "filter-removed",
+        "medium",
+        'filter removed: users.role in ["student", "teacher"] (records it kept out now flow)',
+    )
+
+
+def test_a_filter_widened(repo: Path) -> None:
+    commit(repo, "lms", FILTERED)
+    edit(repo, "lms", replace("[student, teacher]", "[student, teacher, guardian]"))
+    edit(repo, "lms", replace("value: Math}", "value: Ma}"))
+    assert sorted(r["message"] for r in risks()) == [
+        'filter widened: classes.title starts-with "Math" → classes.title starts-with "Ma"',
+        'filter widened: users.role in ["student", "teacher"] → '
+        'users.role in ["student", "teacher", "guardian"]',
+    ]
+    assert {r["kind"] for r in risks()} == {"filter-widened"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("op: in, value: [student, teacher]", "op: in, value: [teacher]"),
+        ("op: in, value: [student, teacher]", "op: equals, value: student"),
+        ("op: starts-with, value: Math}", "op: starts-with, value: Maths}"),
+        ("op: starts-with, value: Math}", "op: equals, value: Math 101}"),
+    ],
+)
+def test_a_filter_narrowed_is_not_flagged(repo: Path, old: str, new: str) -> None:
+    commit(repo, "lms", FILTERED)
+    edit(repo, "lms", replace(old, new))
+    assert risks(code=0) == []
+
+
+def test_a_school_remapped(repo: Path) -> None:
+    edit(repo, "lms", replace("store: sch-001", "store: sch-009"))
+    assert only(risks()) == (
+        "schools-remapped",
+        "medium",
+        "schools remapped: app a-1: store sch-001 → sch-009",
+    )
+
+
+def test_attributes_widened_for_any_entity(repo: Path) -> None:
+    edit(repo, "lms", replace("  classes: all\n", "  classes: all\n  courses: all\n"))
+    edit(repo, "lms", replace("familyName, email]", "familyName, email, grades]"))
+    assert only(risks()) == (
+        "attributes-widened",
+        "medium",
+        "attributes widened: courses now shared (all); users: grades",
+    )
+
+
+def test_attributes_widened_on_an_import_is_low(repo: Path) -> None:
+    edit(repo, "sis", replace("  classes: all\n", "  classes: all\n  courses: all\n"))
+    assert only(risks()) == (
+        "attributes-widened",
+        "low",
+        "attributes widened: courses now shared (all)",
+    )
+
+
+def test_a_long_value_is_cut_in_a_risk(repo: Path) -> None:
+    commit(repo, "sisapi", SIS_API)
+    long_url = "https://collect.example.net/" + "a" * 5000
+    edit(repo, "sisapi", replace("https://sis.example.edu/oauth/token", long_url))
+    _, _, message = only(risks())
+    assert len(message) < 500 and message.endswith("…)")
+
+
 # --- what is not risky, and the command itself -------------------------------------------
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from passport.config.delivery import delivery_problems, secret_value_problem
 from passport.config.document import Document
+from passport.config.excerpt import cut, quoted
 from passport.config.paths import JsonPath, did_you_mean
 from passport.connectors import registry
 from passport.connectors.base import Application
@@ -38,7 +39,8 @@ def semantic_problems(doc: Document, stem: str, today: dt.date) -> list[Problem]
 def _name(doc: Document, data: Mapping[str, Any], stem: str) -> list[Problem]:
     name = data.get("name")
     if isinstance(name, str) and name != stem:
-        return [doc.problem(("name",), f"'{name}' does not match the file name: use name: {stem}")]
+        message = f"{quoted(name)} does not match the file name: use name: {cut(stem)}"
+        return [doc.problem(("name",), message)]
     return []
 
 
@@ -50,8 +52,8 @@ def _application(
         return None, []
     try:
         return registry.get(name), []
-    except ConfigError as error:
-        return None, [doc.problem(("application",), error.reason)]
+    except ConfigError as error:  # its reason names the application as written: cut it
+        return None, [doc.problem(("application",), error.reason.replace(name, cut(name)))]
 
 
 def _capabilities(doc: Document, data: Mapping[str, Any], app: Application) -> list[Problem]:
@@ -95,7 +97,7 @@ def _schools(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
             where: JsonPath = ("schools", "map", index, side)
             if (side, school) in seen:
                 line = doc.locate(("schools", "map", seen[(side, school)], side))[0]
-                message = f"{side} school '{school}' is mapped twice (first on line {line})"
+                message = f"{side} school {quoted(school)} is mapped twice (first on line {line})"
                 problems.append(doc.problem(where, message))
             else:
                 seen[(side, school)] = index
@@ -116,7 +118,8 @@ def _filter(doc: Document, path: JsonPath, rule: Mapping[str, Any]) -> list[Prob
     entity, name = rule.get("entity"), rule.get("field")
     if entity in SPECS and isinstance(name, str) and name not in SPECS[entity].fields:
         hint = did_you_mean(name, SPECS[entity].fields)
-        problems.append(doc.problem((*path, "field"), f"'{name}' is not a field of {entity}{hint}"))
+        unknown = f"{quoted(name)} is not a field of {entity}{hint}"
+        problems.append(doc.problem((*path, "field"), unknown))
     message, at = _filter_value(rule)
     if message:
         where = path if at == "rule" else (*path, "value")
@@ -130,6 +133,7 @@ def _filter_value(rule: Mapping[str, Any]) -> tuple[str | None, str]:
     op, value = rule.get("op"), rule.get("value")
     if not isinstance(op, str):
         return None, "rule"
+    op = cut(op)
     if "value" not in rule:
         return (None if op in _NO_VALUE_OPS else f"'value' is required for {op}"), "rule"
     if op in _NO_VALUE_OPS:
@@ -139,7 +143,7 @@ def _filter_value(rule: Mapping[str, Any]) -> tuple[str | None, str]:
     if isinstance(value, list):
         return f"{op} takes one value, not a list", "value"
     if op in {"before", "after"} and isinstance(value, str) and _date(value) is None:
-        return f"'{value}' is not a date; {op} compares dates (YYYY-MM-DD)", "value"
+        return f"{quoted(value)} is not a date; {op} compares dates (YYYY-MM-DD)", "value"
     return None, "rule"
 
 
@@ -174,12 +178,12 @@ def _shield_fields(doc: Document, fields: Any) -> list[Problem]:
             continue  # the schema's propertyNames says so
         where = ("privacy_shield", "fields", name)
         if entity not in SPECS:
-            message = f"'{entity}' is not a OneRoster entity{did_you_mean(entity, SPECS)}"
+            message = f"{quoted(entity)} is not a OneRoster entity{did_you_mean(entity, SPECS)}"
             problems.append(doc.problem(where, message, key=True))
         elif field not in SPECS[entity].fields:
             hint = did_you_mean(field, SPECS[entity].fields)
             problems.append(
-                doc.problem(where, f"'{field}' is not a field of {entity}{hint}", key=True)
+                doc.problem(where, f"{quoted(field)} is not a field of {entity}{hint}", key=True)
             )
     return problems
 
@@ -224,7 +228,7 @@ def _safety(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
         for limit in ("max_delete", "max_update"):
             value = rule.get(limit) if isinstance(rule, Mapping) else None
             if isinstance(value, str) and _percent(value) > 100:
-                problems.append(doc.problem((*path, limit), f"{value} is more than 100%"))
+                problems.append(doc.problem((*path, limit), f"{cut(value)} is more than 100%"))
     return problems
 
 

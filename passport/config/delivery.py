@@ -10,6 +10,7 @@ from typing import Any
 
 from passport import secrets
 from passport.config.document import Document
+from passport.config.excerpt import cut
 from passport.config.paths import JsonPath
 from passport.config.schema import schema_problems
 from passport.connectors.base import Application
@@ -110,7 +111,7 @@ def url_problem(url: str) -> str | None:
         return None
     if parts.scheme == "http":
         return "must use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)"
-    return f"must be an https:// URL, not {parts.scheme}://"
+    return f"must be an https:// URL, not {cut(parts.scheme, 20)}://"
 
 
 def is_loopback(host: str) -> bool:

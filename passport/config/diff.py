@@ -20,6 +20,7 @@ from deepdiff import DeepDiff
 
 from passport.config import gitref
 from passport.config.discover import SUFFIXES, activation_files, dedupe
+from passport.config.excerpt import cut
 from passport.config.paths import format_path
 from passport.config.risks import Risk, risks
 from passport.config.validate import FileResult, check_file
@@ -165,7 +166,7 @@ def _plain(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return cut(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def describe(base: Activation, head: Activation) -> list[str]:

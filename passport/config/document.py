@@ -8,12 +8,15 @@ so the JSON Schema sees exactly what was written.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from passport import limits
+from passport.config.excerpt import MESSAGE_CHARS, cut, quoted
 from passport.config.paths import JsonPath, format_path
 from passport.errors import ConfigError, Problem
 
@@ -60,7 +63,9 @@ class Document:
         self, path: JsonPath, message: str, *, key: bool = False, severity: str = "error"
     ) -> Problem:
         line, col = self.locate(path, key=key)
-        return Problem(self.file, message, line, col, format_path(path), severity)
+        return Problem(
+            self.file, cut(message, MESSAGE_CHARS), line, col, format_path(path), severity
+        )
 
 
 class _Builder:
@@ -75,7 +80,8 @@ class _Builder:
 
     def fail(self, node: yaml.Node, message: str, path: JsonPath = ()) -> None:
         line, col = _mark(node)
-        self.problems.append(Problem(self.file, message, line, col, format_path(path)))
+        text = cut(message, MESSAGE_CHARS)
+        self.problems.append(Problem(self.file, text, line, col, format_path(path)))
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
         self.count += 1
@@ -97,7 +103,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
         result: dict[str, Any] = {}
         first: dict[str, Mark] = {}
         for key_node, value_node in node.value:
@@ -106,7 +112,8 @@ class _Builder:
                 continue
             if key in first:
                 line = first[key][0]
-                self.fail(key_node, f"duplicate key '{key}' (first written on line {line})", path)
+                said = f"duplicate key {quoted(key)} (first written on line {line})"
+                self.fail(key_node, said, path)
                 continue
             first[key] = _mark(key_node)
             self.keys[(*path, key)] = _mark(key_node)
@@ -119,20 +126,20 @@ class _Builder:
             return None
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
             shown = node.value if isinstance(node, yaml.ScalarNode) else "a collection"
-            self.fail(node, f"a key must be text: quote {shown!r}", path)
+            self.fail(node, f"a key must be text: quote {quoted(shown)}", path)
             return None
         return str(node.value)
 
     def _sequence(self, node: yaml.SequenceNode, path: JsonPath) -> list[Any]:
         if node.tag != "tag:yaml.org,2002:seq":
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
         return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
 
     def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
         if node.tag == _TIMESTAMP:
             return node.value
         if node.tag not in _SCALAR_TAGS:
-            self.fail(node, f"the tag {node.tag} is not supported here", path)
+            self.fail(node, f"the tag {cut(node.tag)} is not supported here", path)
             return None
         return self.loader.construct_object(node)
 
@@ -145,20 +152,22 @@ def _mark(node: yaml.Node) -> Mark:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _fail(file: str, message: str, line: int = 0, col: int = 0) -> ConfigError:
-    problem = Problem(file, message, line, col)
-    return ConfigError(str(problem), problems=(problem,))
+def _fail(
+    file: str, message: str, line: int = 0, col: int = 0, hint: str | None = None
+) -> ConfigError:
+    problem = Problem(file, cut(message, MESSAGE_CHARS), line, col)
+    return ConfigError(str(problem), hint, problems=(problem,))
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or a ConfigError saying why it cannot be read as YAML."""
+    """The file's text, or a ConfigError saying why it cannot be read as YAML. At most
+    PASSPORT_MAX_CONFIG_BYTES (1 MiB by default) are read."""
     file = str(path)
     if path.is_dir():
         raise _fail(file, "is a folder, not an activation file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise _fail(file, f"cannot read: {error.strerror or error}") from None
+    if path.exists() and not path.is_file():
+        raise _fail(file, "is not a regular file (a FIFO or a device?), not an activation file")
+    raw = _bounded_bytes(path)
     if b"\x00" in raw[:8192]:
         raise _fail(file, "is not a text file (expected UTF-8 YAML)")
     try:
@@ -170,6 +179,28 @@ def read_text(path: Path) -> str:
     ):
         raise _fail(file, "is empty: an activation needs version, name, application and mode")
     return text
+
+
+def _bounded_bytes(path: Path) -> bytes:
+    setting = limits.MAX_CONFIG_BYTES
+    most = setting.value()
+    file = str(path)
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(most + 1) if size <= most else b""
+    except OSError as error:
+        raise _fail(file, f"cannot read: {error.strerror or error}") from None
+    if size > most or len(raw) > most:
+        shown = limits.size_text(max(size, len(raw)))
+        raise _fail(
+            file,
+            f"is {shown}, more than the {limits.size_text(most)} an activation file may be "
+            f"({setting.name})",
+            hint=f"an activation is a few hundred lines; if this one must be larger, raise "
+            f"{setting.name}",
+        )
+    return raw
 
 
 def load_document(path: Path) -> Document:
@@ -186,7 +217,7 @@ def load_document(path: Path) -> Document:
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(file, error) from None
     except yaml.YAMLError as error:
-        raise _fail(file, f"YAML error: {error}") from None
+        raise _fail(file, f"YAML error: {cut(str(error))}") from None
     except _TooLarge:
         raise _fail(file, f"is too large: aliases expand to more than {_MAX_NODES} nodes") from None
     finally:
@@ -203,9 +234,11 @@ def load_document(path: Path) -> Document:
 def _syntax_error(file: str, error: yaml.MarkedYAMLError) -> ConfigError:
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    message = f"YAML syntax error: {error.problem or error.context or 'cannot parse'}"
+    # PyYAML's own words may quote the file (an undefined alias, a tag): cut them.
+    problem, context = cut(error.problem or ""), cut(error.context or "")
+    message = f"YAML syntax error: {problem or context or 'cannot parse'}"
     if error.problem == "but found another document":
         message = "a file holds one activation: remove the second document (after ---)"
-    elif error.problem and error.context and error.context_mark:
-        message += f" ({error.context} on line {error.context_mark.line + 1})"
+    elif problem and context and error.context_mark:
+        message += f" ({context} on line {error.context_mark.line + 1})"
     return _fail(file, message, line, col)

@@ -9,28 +9,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from passport.config.delivery_risks import delivery_risks
+from passport.config.risk import SEVERITIES, Risk, cut, exports
+from passport.config.scope_risks import (
+    attribute_risks,
+    filter_risks,
+    known_school,
+    remapped_schools,
+)
 from passport.mapping.shield import rules_for
 from passport.model import Activation, Direction, Limit, Mode, Safety
 from passport.oneroster import ENTITIES, SPECS, is_pii
 
-SEVERITIES = ("low", "medium", "high")
+__all__ = ["SEVERITIES", "Risk", "exports", "risks", "shared_pii"]
+
 STRENGTH = {"drop": 3, "mask": 2, "generalize": 1}  # keep / no rule: 0
-
-
-@dataclass(frozen=True)
-class Risk:
-    kind: str  # new-activation | shield-off | shield-lowered | pii-shared | schools-added ...
-    severity: str  # high | medium | low
-    message: str
-
-    def at_least(self, severity: str) -> bool:
-        return SEVERITIES.index(self.severity) >= SEVERITIES.index(severity)
-
-
-def exports(act: Activation) -> bool:
-    return act.mode in (Mode.EXPORT, Mode.TWO_WAY)
 
 
 def risks(base: Activation | None, head: Activation) -> list[Risk]:
@@ -39,10 +33,15 @@ def risks(base: Activation | None, head: Activation) -> list[Risk]:
         kind = f"{head.mode.value} activation {head.name} ({head.application})"
         new = Risk("new-activation", "high" if exports(head) else "medium", f"new {kind}")
         return [new, *_pii(None, head)]
+    pii = newly_shared_pii(base, head)
     return [
+        *delivery_risks(base, head),
         *_shield(base, head),
         *_pii(base, head),
+        *attribute_risks(base, head, list(pii)),
+        *filter_risks(base, head),
         *_schools(base, head),
+        *remapped_schools(base, head),
         *_mode(base, head),
         *_safety(base.safety, head.safety, _directions(head)),
         *_export_until(base, head),
@@ -93,9 +92,13 @@ def shared_pii(act: Activation | None) -> dict[str, str]:
     return found
 
 
-def _pii(base: Activation | None, head: Activation) -> list[Risk]:
+def newly_shared_pii(base: Activation | None, head: Activation) -> dict[str, str]:
     before, after = shared_pii(base), shared_pii(head)
-    new = {name: how for name, how in after.items() if name not in before}
+    return {name: how for name, how in after.items() if name not in before}
+
+
+def _pii(base: Activation | None, head: Activation) -> list[Risk]:
+    new = newly_shared_pii(base, head)
     if not new:
         return []
     clear = sorted(n for n, how in new.items() if how == "clear")
@@ -115,8 +118,11 @@ def _schools(base: Activation, head: Activation) -> list[Risk]:
     if head.school_auto and not base.school_auto:
         message = f"schools: every school is now taken (auto: {head.school_auto})"
         found.append(Risk("schools-added", "medium", message))
-    known = {(m.app, m.store) for m in base.schools}
-    added = [f"{m.app} → {m.store}" for m in head.schools if (m.app, m.store) not in known]
+    added = [
+        f"{cut(m.app)} → {cut(m.store)}"
+        for m in head.schools
+        if not known_school(base, m.app, m.store)
+    ]
     if added:
         found.append(Risk("schools-added", "medium", f"schools added: {', '.join(added)}"))
     return found

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from passport.config.document import Document
+from passport.config.excerpt import cut, quoted
 from passport.config.paths import JsonPath, did_you_mean, one_of
 from passport.errors import Problem
 
@@ -69,7 +70,7 @@ def _describe(error: ValidationError, path: JsonPath, redact: bool, noun: str) -
         return _unknown_keys(error, path, schema, noun)
     if "propertyNames" in error.schema_path:
         name = str(error.instance)
-        return [((*path, name), _hinted(f"'{name}' is not a valid name here", schema), True)]
+        return [((*path, name), _hinted(f"{quoted(name)} is not a valid name here", schema), True)]
     if keyword == "required":
         match = _REQUIRED.match(error.message)
         name = match["name"] if match else "a setting"
@@ -96,7 +97,7 @@ def _unknown_keys(
     else:
         noun = "setting"
     return [
-        ((*path, key), f"'{key}' is not a known {noun}{did_you_mean(key, known)}", True)
+        ((*path, key), f"{quoted(key)} is not a known {noun}{did_you_mean(key, known)}", True)
         for key in instance
         if key not in known
     ]
@@ -123,7 +124,7 @@ def _message(error: ValidationError, keyword: str, path: JsonPath, redact: bool)
         return "must not be empty" if expected == 1 else f"needs at least {expected} entries"
     if keyword == "uniqueItems":
         return _duplicates(error.instance, redact)
-    return "is not valid" if redact else error.message
+    return "is not valid" if redact else cut(error.message)
 
 
 def _enum_message(
@@ -151,11 +152,11 @@ def _duplicates(instance: Any, redact: bool) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return repr(value)
+        return quoted(value)
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, int | float):
-        return str(value)
+        return cut(str(value))
     return "a mapping" if isinstance(value, Mapping) else "a list"
 
 

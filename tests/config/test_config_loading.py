@@ -158,10 +158,10 @@ def test_a_folder_given_as_a_file_is_a_problem(tmp_path: Path) -> None:
 def test_an_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "locked")
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     assert [p.message for p in check_file(path).problems] == ["cannot read: Permission denied"]
 
 

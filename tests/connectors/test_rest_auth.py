@@ -10,8 +10,8 @@ import pytest
 from rest_fixtures import CLIENT_SECRET, FAST, OneRosterServer, open_connector, serve
 
 from passport.connectors.oneroster_rest.auth import OAuth1, OAuth2, base_string
-from passport.connectors.oneroster_rest.problems import Redactor
 from passport.errors import ConnectorError
+from passport.redaction import Redactor
 
 
 @pytest.fixture

@@ -69,6 +69,8 @@ class OneRosterServer:
         self.check_scopes = check_scopes
         self.disabled = set(disabled)
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=200_000)
+        # Every Authorization header received, for tests that look for leaks.
+        self.authorizations: deque[str] = deque(maxlen=200_000)
         self.in_flight = self.peak_in_flight = 0
         self._lock = threading.Lock()
         handler = type("BoundHandler", (Handler,), {"app": self})

@@ -65,7 +65,8 @@ class Clients:
         except (ValueError, UnicodeDecodeError):
             return None
         client, _, secret = pair.partition(":")
-        if not hmac.compare_digest(self.credentials.get(client, "\0"), secret):
+        known = self.credentials.get(client, "\0").encode()
+        if not hmac.compare_digest(known, secret.encode()):
             return None
         token = secrets.token_urlsafe(24)
         scopes = frozenset(scope.split())

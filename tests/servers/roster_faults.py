@@ -15,6 +15,11 @@ of them through, `times` times (None: every time). Kinds:
 | expire_token  | every OAuth 2 token issued so far stops working                     |
 | no_sourcedid  | the page's first record comes without its sourcedId                 |
 | grow          | a record is added to the collection just before this page is cut    |
+| echo          | `status` with a JSON error repeating the request (roster_echo.py)   |
+| echo_html     | `status` with an HTML page repeating the request                    |
+| echo_redirect | `status` (a 3xx) to a Location repeating the request, and a body too |
+| huge          | `status` with a JSON body of `size` bytes, its Content-Length given  |
+| huge_chunked  | the same, chunked: its size known only at the end                   |
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ KINDS = frozenset(
         "expire_token",
         "no_sourcedid",
         "grow",
+        "echo",
+        "echo_html",
+        "echo_redirect",
+        "huge",
+        "huge_chunked",
     }
 )
 RANDOM_KINDS = (
@@ -57,6 +67,8 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     delay_s: float = 0.0
+    size: int = 0  # bytes of a huge body
+    sent: int = 0  # bytes of it written before the client hung up
     seen: int = 0  # matching requests so far
     hits: int = 0  # requests it hit
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urlsplit
 
 import orjson
+import roster_echo
 from roster_data import COLLECTIONS, SINGULAR, BadFilter, accept, page_bytes, render
 from roster_faults import Fault
 
@@ -92,8 +93,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if app.latency_s:
                 time.sleep(app.latency_s)
+            app.authorizations.append(self.headers.get("Authorization", ""))
             fault = app.faults.pick(self.command, self.path)
-            answer = self._before(fault) or self._route(path, body, fault)
+            answer = self._before(fault, body) or self._route(path, body, fault)
             if answer is not None:  # None: dropped
                 self._send(answer, fault)
         except (BrokenPipeError, ConnectionResetError):
@@ -101,8 +103,13 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             app.left()
 
-    def _before(self, fault: Fault | None) -> Answer | None:
+    def _before(self, fault: Fault | None, body: bytes) -> Answer | None:
         if fault is None:
+            return None
+        if fault.kind.startswith("echo"):
+            return self._echo(fault, body)
+        if fault.kind.startswith("huge"):
+            self._huge(fault)
             return None
         if fault.kind == "status":
             answer = imsx(self._version(), fault.status, "injected failure")
@@ -117,6 +124,45 @@ class Handler(BaseHTTPRequestHandler):
             self.app.clients.expire_all()
         return None
 
+    def _echo(self, fault: Fault, body: bytes) -> Answer:
+        """An error answer repeating what the request carried (see roster_echo.py)."""
+        authorization = self.headers.get("Authorization", "")
+        text = roster_echo.said(authorization, f"{self.command} {self.path}", body)
+        token = urlsplit(self.path).path == "/oauth/token"
+        headers = dict(roster_echo.headers_for(fault.kind))
+        if fault.kind == "echo_html":
+            return Answer(fault.status, roster_echo.html_body(text), headers)
+        if fault.kind == "echo_redirect":
+            host = self.headers.get("Host", "")
+            headers["Location"] = roster_echo.redirect_location(host, authorization, text)
+        return Answer(fault.status, roster_echo.json_body(text, token), headers)
+
+    def _huge(self, fault: Fault) -> None:
+        """`fault.size` bytes of a JSON listing, written as the client reads them."""
+        self.app.record(self.command, self.path, fault.status)
+        record = b'{"sourcedId": "u", "status": "active", "givenName": "' + b"x" * 200 + b'"},'
+        head, tail = b'{"users": [', b'{"sourcedId": "last"}]}'
+        count = max(0, (fault.size - len(head) - len(tail)) // len(record))
+        chunked = fault.kind == "huge_chunked"
+        self.send_response(fault.status)
+        self.send_header("Content-Type", "application/json")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(head) + count * len(record) + len(tail)))
+        self.end_headers()
+        block = record * 1000
+        pieces = [head, *[block] * (count // 1000), record * (count % 1000), tail]
+        try:
+            for piece in pieces:
+                data = b"%x\r\n%s\r\n" % (len(piece), piece) if chunked and piece else piece
+                self.wfile.write(data)
+                fault.sent += len(piece)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+
     def _send(self, answer: Answer, fault: Fault | None) -> None:
         kind = fault.kind if fault else ""
         self.app.record(self.command, self.path, answer.status)
@@ -124,10 +170,11 @@ class Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         self.send_response(answer.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
         self.send_header("Content-Length", str(len(answer.body)))
         for name, value in answer.headers.items():
-            self.send_header(name, value)
+            if name != "Content-Type":
+                self.send_header(name, value)
         self.end_headers()
         if kind == "truncated" and answer.status == 200:
             self.wfile.write(answer.body[: len(answer.body) // 2])

@@ -48,6 +48,7 @@ def test_the_password_comes_from_a_file_reference(
     postgres: Postgres, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("PGPASSWORD")
+    monkeypatch.setenv("PASSPORT_SECRETS_DIR", str(tmp_path))  # a file secret is confined
     secret = tmp_path / "pg-password"
     secret.write_text(postgres.cluster.password + "\n")
     url = postgres.new_url().replace("passport@", f"passport:${{file:{secret}}}@")

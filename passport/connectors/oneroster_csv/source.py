@@ -1,16 +1,29 @@
-"""Where a bundle's files come from: a folder or a .zip, names matched case-insensitively."""
+"""Where a bundle's files come from: a folder or a .zip, names matched case-insensitively.
+
+Sizes are bounded before anything is read, from what the folder or the zip's directory
+says: each file (`PASSPORT_MAX_CSV_FILE_BYTES`), the whole bundle
+(`PASSPORT_MAX_CSV_BUNDLE_BYTES`) and, for a zip, how many times a file grows when
+unzipped (`PASSPORT_MAX_ZIP_RATIO`): a zip bomb stops at once, with its numbers. A zip
+cannot yield more than its directory declares (zipfile stops there and checks the CRC),
+and a member that lies about its size is a BundleError naming it, not a traceback.
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from passport import limits
 from passport.errors import BundleError
 
 BOM = b"\xef\xbb\xbf"
 _BUFFER = 1 << 20
+RATIO_FLOOR = 1 << 20  # files smaller than this unzipped are not judged by their ratio
+_BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
 class Source:
@@ -45,9 +58,12 @@ class Source:
 class FolderSource(Source):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
+        sizes = []
         for child in sorted(path.iterdir()):
             if child.is_file():
                 self.names[child.name.lower()] = child.name
+                sizes.append((child.name, child.stat().st_size))
+        check_sizes(path, sizes, zipped=False)
 
     def open_binary(self, name: str) -> IO[bytes]:
         return open(self.path / self.stored_name(name), "rb", buffering=_BUFFER)
@@ -60,7 +76,14 @@ class ZipSource(Source):
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as error:
             raise BundleError(f"{path} is not a readable .zip file: {error}") from error
-        files = [i.filename for i in self._zip.infolist() if not i.is_dir()]
+        members = [i for i in self._zip.infolist() if not i.is_dir()]
+        try:
+            check_sizes(path, [(i.filename, i.file_size) for i in members], zipped=True)
+            check_ratios(path, members)
+        except BundleError:
+            self._zip.close()
+            raise
+        files = [i.filename for i in members]
         prefix = _common_folder(files)
         self._prefix = prefix
         for name in files:
@@ -68,11 +91,84 @@ class ZipSource(Source):
                 self.names[name[len(prefix) :].lower()] = name[len(prefix) :]
 
     def open_binary(self, name: str) -> IO[bytes]:
-        raw = self._zip.open(self._prefix + self.stored_name(name))
-        return raw
+        member = self._prefix + self.stored_name(name)
+        try:
+            raw = self._zip.open(member)
+        except _BAD_ZIP as error:
+            raise _damaged(self.path, member, error) from None
+        return io.BufferedReader(_Checked(raw, self.path, member), _BUFFER)
 
     def close(self) -> None:
         self._zip.close()
+
+
+class _Checked(io.RawIOBase):
+    """A zip member whose damage (a size or CRC that lies, bad data) is a BundleError."""
+
+    def __init__(self, raw: IO[bytes], path: Path, member: str) -> None:
+        self._raw, self._path, self._member = raw, path, member
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._raw.read(len(buffer))
+        except _BAD_ZIP as error:
+            raise _damaged(self._path, self._member, error) from None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _damaged(path: Path, member: str, error: Exception) -> BundleError:
+    return BundleError(
+        f"{path}: {member} is damaged and cannot be unzipped ({error})",
+        "export the bundle again; nothing was changed",
+    )
+
+
+def check_sizes(path: Path, sizes: Iterable[tuple[str, int]], *, zipped: bool) -> None:
+    """Each file, and all together, within the limits (unzipped sizes)."""
+    most, whole = limits.MAX_CSV_FILE_BYTES, limits.MAX_CSV_BUNDLE_BYTES
+    unzipped = " unzipped" if zipped else ""
+    one, total_limit = most.value(), whole.value()
+    total = 0
+    for name, size in sizes:
+        if size > one:
+            raise BundleError(
+                f"{path}: {name} is {limits.size_text(size)}{unzipped}, more than the "
+                f"{limits.size_text(one)} one file of a bundle may be ({most.name})",
+                f"check the export; for a district this large, raise {most.name}",
+            )
+        total += size
+    if total > total_limit:
+        raise BundleError(
+            f"{path} is {limits.size_text(total)}{unzipped}, more than the "
+            f"{limits.size_text(total_limit)} a bundle may be ({whole.name})",
+            f"check the export; for a district this large, raise {whole.name}",
+        )
+
+
+def check_ratios(path: Path, members: Iterable[zipfile.ZipInfo]) -> None:
+    """No zipped file grows more than the limit when unzipped (a zip bomb's mark)."""
+    setting = limits.MAX_ZIP_RATIO
+    most = setting.value()
+    for info in members:
+        if info.file_size <= RATIO_FLOOR:
+            continue
+        ratio = info.file_size / max(1, info.compress_size)
+        if ratio > most:
+            sizes = f"{limits.size_text(info.compress_size)} → {limits.size_text(info.file_size)}"
+            raise BundleError(
+                f"{path}: {info.filename} would grow {ratio:,.0f} times when unzipped "
+                f"({sizes}), more than the {most} times a zipped file may ({setting.name}): "
+                "it looks like a zip bomb, and nothing was read",
+                f"check where the bundle came from; if it is genuine, raise {setting.name}",
+            )
 
 
 def _common_folder(files: list[str]) -> str:

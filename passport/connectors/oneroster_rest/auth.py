@@ -1,7 +1,8 @@
 """Request authentication: OAuth 2 client credentials and OAuth 1.0a HMAC-SHA256 signing.
 
-Credentials go into headers only, never into URLs, and every token issued is handed to
-the `Redactor` before it is used, so no message can show it.
+Credentials go into headers only, never into URLs. Every token issued (access, refresh,
+id token) and every OAuth 1 signature made is handed to the `Redactor` before it is used,
+so no message can show it in any encoding.
 """
 
 from __future__ import annotations
@@ -101,10 +102,16 @@ class OAuth2:
                 "access_token — check auth_url (the OAuth 2 token endpoint)",
                 response.status_code,
             ) from None
+        self._remember(data)
         if not isinstance(token, str) or not token:
             raise HttpError(f"{clean_url(self._url)} issued an empty access_token")
-        self._redactor.add(token)
         return token, lifetime
+
+    def _remember(self, answer: dict[str, object]) -> None:
+        """Every token of a token answer, to the redactor (a refresh or id token too)."""
+        for name, value in answer.items():
+            if isinstance(value, str) and str(name).lower().endswith("token"):
+                self._redactor.add(value)
 
 
 class OAuth1:
@@ -118,7 +125,9 @@ class OAuth1:
         *,
         clock: Callable[[], float] = time.time,
         nonce: Callable[[], str] = lambda: secrets.token_hex(16),
+        redactor: Redactor | None = None,
     ) -> None:
+        self._redactor = redactor or Redactor()
         self._key = consumer_key
         self._signing_key = (encode(consumer_secret) + "&").encode()
         self._clock = clock
@@ -135,7 +144,8 @@ class OAuth1:
         params = [*request.url.params.multi_items(), *oauth.items()]
         base = base_string(request.method, request.url, params)
         digest = hmac.new(self._signing_key, base.encode(), hashlib.sha256).digest()
-        oauth["oauth_signature"] = base64.b64encode(digest).decode("ascii")
+        oauth["oauth_signature"] = signature = base64.b64encode(digest).decode("ascii")
+        self._redactor.add(signature, once=True)
         request.headers["Authorization"] = "OAuth " + ", ".join(
             f'{encode(k)}="{encode(v)}"' for k, v in sorted(oauth.items())
         )

@@ -33,8 +33,7 @@ class RestConnector:
         self._owns_client = client is None
         self.client = client or _new_client(settings, self.tuning)
         self.redactor = Redactor()
-        for secret in (settings.client_id, settings.client_secret):
-            self.redactor.add(secret)
+        self.redactor.add_pair(settings.client_id, settings.client_secret)
         http = Http(
             self.client, timeout_s=settings.timeout_s, tuning=self.tuning, redactor=self.redactor
         )
@@ -91,7 +90,7 @@ def _authenticator(
     settings: RestSettings, http: Http, tuning: Tuning, redactor: Redactor
 ) -> Authenticator:
     if settings.auth == "oauth1":
-        return OAuth1(settings.client_id, settings.client_secret)
+        return OAuth1(settings.client_id, settings.client_secret, redactor=redactor)
     assert settings.auth_url is not None
     return OAuth2(
         http.post_form,

@@ -6,6 +6,11 @@ within a bounded number of attempts and a bounded total time. Requests are idemp
 (GET, PUT of a whole record, DELETE), so a retry never duplicates anything. A 401 gets
 one more try with fresh credentials. Anything else fails at once with the service's
 own reason. Every message is redacted.
+
+Bodies are streamed and bounded: a 2xx body larger than `max_response_bytes` (a page of a
+listing, a token) fails at once, naming the URL and the limit, after reading no more than
+the limit; of an error body only the first `ERROR_BODY_BYTES` are read (they hold the
+status envelope; the message shows a short excerpt of it anyway).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any
 import httpx
 import orjson
 
+from passport import limits
+from passport.connectors.oneroster_rest import log_filter
 from passport.connectors.oneroster_rest.auth import Authenticator
 from passport.connectors.oneroster_rest.problems import HttpError, Redactor, clean_url, failure
 from passport.connectors.oneroster_rest.settings import Tuning
@@ -31,6 +38,9 @@ log = logging.getLogger("passport.connectors.oneroster_rest")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 USER_AGENT = "passport-oneroster-rest"
+ERROR_BODY_BYTES = 64 * 1024
+# Set by the codec, not by the bytes a settled response holds (already decoded).
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +66,21 @@ class Http:
         redactor: Redactor,
         auth: Authenticator | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_response_bytes: int | None = None,
     ) -> None:
         self.client = client
         self.auth = auth
         self.redact = redactor
+        log_filter.watch(redactor)
         self._timeout = httpx.Timeout(timeout_s)
         self._timeout_s = timeout_s
         self._tuning = tuning
         self._closed = threading.Event()
         self._clock = clock
         self._random = random.Random()
+        self._max_bytes = (
+            limits.MAX_RESPONSE_BYTES.value() if max_response_bytes is None else max_response_bytes
+        )
 
     def close(self) -> None:
         """Stop retrying: requests still waiting to be retried give up (a read aborted,
@@ -154,29 +169,61 @@ class Http:
     def _once(self, request: httpx.Request, parse: bool) -> Reply | _Attempt:
         url = str(request.url)
         try:
-            response = self.client.send(request)
+            streamed = self.client.send(request, stream=True)
+            try:
+                body = self._read(streamed, url)
+            finally:
+                streamed.close()
         except TRANSIENT as error:
             return _Attempt(self._transport_problem(url, error))
+        response = _settled(streamed, body)
         status = response.status_code
         if 200 <= status < 300:
             if not parse:
                 return Reply(response, None)
             try:
-                return Reply(response, orjson.loads(response.content))
+                return Reply(response, orjson.loads(body))
             except orjson.JSONDecodeError as error:
                 return _Attempt(f"the answer from {clean_url(url)} is not valid JSON ({error})")
-        problem = failure(status, url, response.content, response.reason_phrase)
+        location = response.headers.get("Location")
+        problem = failure(
+            status, url, body, response.reason_phrase, redact=self.redact, location=location
+        )
         if status in RETRY_STATUSES:
             return _Attempt(problem, status, retry_after(response.headers.get("Retry-After")))
         return _Attempt(problem, status)
 
+    def _read(self, response: httpx.Response, url: str) -> bytes:
+        """The body, decoded: whole when it is within the limit, the head of an error."""
+        if not 200 <= response.status_code < 300:
+            return _first(response, ERROR_BODY_BYTES)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise self._too_large(url, int(declared))
+        body = _within(response, self._max_bytes)
+        if body is None:
+            raise self._too_large(url, None)
+        return body
+
+    def _too_large(self, url: str, size: int | None) -> HttpError:
+        said = f" ({limits.size_text(size)})" if size is not None else ""
+        limit = limits.MAX_RESPONSE_BYTES
+        return HttpError(
+            self.redact(
+                f"the answer from {clean_url(url)}{said} is larger than the "
+                f"{limits.size_text(self._max_bytes)} one answer may be ({limit.name})"
+            ),
+            hint=f"ask for smaller pages (delivery.page_size), or raise {limit.name}",
+        )
+
     def _transport_problem(self, url: str, error: Exception) -> str:
         where = clean_url(url)
+        said = self.redact.excerpt(str(error) or type(error).__name__, 200)
         if isinstance(error, httpx.TimeoutException):
             return f"no answer from {where} within {self._timeout_s:g} s"
         if isinstance(error, httpx.ConnectError):
-            return f"cannot connect to {where} ({error})"
-        return f"the connection to {where} broke off ({error or type(error).__name__})"
+            return f"cannot connect to {where} ({said})"
+        return f"the connection to {where} broke off ({said})"
 
     def _delay(self, attempt: int, after: float | None) -> float:
         base = self._tuning.backoff_base_s
@@ -193,6 +240,43 @@ class Http:
             times = "once" if attempt == 1 else f"{attempt} times"
             why = f"tried {times} in {spent:.1f} s"
         return self.redact(f"{outcome.problem} ({why})")
+
+
+def _first(response: httpx.Response, size: int) -> bytes:
+    """The first `size` bytes of the decoded body, reading no further than needed."""
+    chunks: list[bytes] = []
+    have = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        have += len(chunk)
+        if have >= size:
+            break
+    return b"".join(chunks)[:size]
+
+
+def _within(response: httpx.Response, size: int) -> bytes | None:
+    """The decoded body when it holds at most `size` bytes; None as soon as it holds more
+    (what was read so far is dropped, not joined)."""
+    chunks: list[bytes] = []
+    have = 0
+    for chunk in response.iter_bytes():
+        have += len(chunk)
+        if have > size:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """A closed streamed response as an ordinary one holding `body` (the bounded read)."""
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+    return httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=body,
+        request=streamed.request,
+        extensions=streamed.extensions,
+    )
 
 
 def retry_after(value: str | None) -> float | None:

@@ -3,12 +3,15 @@
 The imsx status envelope is parsed leniently: 1.2 nests the code in
 `imsx_CodeMinor.imsx_codeMinorField[].imsx_codeMinorFieldValue`, many 1.1 servers send a
 flat `imsx_codeMinor`, some wrap it in `statusInfoSet`, token endpoints send RFC 6749
-`error`. Every message passes through a `Redactor`, so no credential is ever shown.
+`error`. The service's own words (its code, its description, a plain-text or HTML body,
+even its reason phrase) are cut to a bounded excerpt with every credential masked
+(`passport.redaction`), and the whole message is masked again, so no credential is ever
+shown in any encoding.
 """
 
 from __future__ import annotations
 
-import threading
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -16,6 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 
 from passport.errors import ConnectorError
+from passport.redaction import Redactor
+
+__all__ = ["HttpError", "Redactor", "clean_url", "failure", "parse_status"]
 
 _CREDENTIALS = "check client_id and client_secret"
 HINTS = {
@@ -37,7 +43,13 @@ STATUS_HINTS = {
     404: "check service_url and version",
     429: "the service is rate limiting; try again later",
 }
-_MAX_DESCRIPTION = 200
+REDIRECT_HINT = (
+    "passport does not follow redirects (they could carry credentials elsewhere): "
+    "set service_url and auth_url to the address that answers"
+)
+_DESCRIPTIONS = ("imsx_description", "error_description", "message", "detail")
+_MAX_CODE = 100  # characters of a service's error code shown
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
 class HttpError(ConnectorError):
@@ -48,26 +60,6 @@ class HttpError(ConnectorError):
         self.status = status
 
 
-class Redactor:
-    """Replaces every known credential (secrets, ids, issued tokens) in text with ***."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4:
-            with self._lock:
-                self._secrets.add(secret)
-
-    def __call__(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
-
-
 def clean_url(url: str) -> str:
     """The URL without query, fragment or user info: what a message may show."""
     parts = urlsplit(url)
@@ -76,17 +68,42 @@ def clean_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def failure(status: int, url: str, body: bytes, phrase: str = "") -> str:
-    """(reason, hint) for a response that failed, e.g.
-    `401 from https://host/.../users: unauthorisedrequest — check client_id and client_secret`."""
+def failure(
+    status: int,
+    url: str,
+    body: bytes,
+    phrase: str = "",
+    *,
+    redact: Redactor | None = None,
+    location: str | None = None,
+) -> str:
+    """The message for a response that failed, e.g.
+    `401 from https://host/.../users: unauthorisedrequest — check client_id and client_secret`.
+    What the service wrote is shown as a masked excerpt; the whole message is masked."""
+    redact = redact or Redactor()
     code, description = parse_status(body)
-    reason = f"{status} from {clean_url(url)}: {code or phrase or 'error'}"
-    if description and description.lower() != (code or "").lower():
-        reason += f" ({description[:_MAX_DESCRIPTION]})"
+    shown = redact.excerpt(code or phrase or "error", _MAX_CODE)
+    reason = f"{status} from {clean_url(url)}: {shown}"
+    redirect = 300 <= status < 400
+    if redirect and location:
+        reason += f" (redirects to {clean_url(location)})"
+    detail = description if code or description else body_text(body)
+    if detail and detail.lower() != (code or "").lower():
+        reason += f" ({redact.excerpt(detail)})"
     hint = HINTS.get((code or "").lower()) or STATUS_HINTS.get(status)
-    if hint is None and status >= 500:
+    if redirect:
+        hint = REDIRECT_HINT
+    elif hint is None and status >= 500:
         hint = "the service failed; try again later"
-    return f"{reason} — {hint}" if hint else reason
+    return redact(f"{reason} — {hint}" if hint else reason)
+
+
+def body_text(body: bytes) -> str:
+    """A body that is no status envelope, as plain words: HTML tags dropped."""
+    text = body.decode("utf-8", "replace")
+    if "<" in text and ">" in text:
+        text = _TAG.sub(" ", text)
+    return " ".join(text.split())
 
 
 def parse_status(body: bytes) -> tuple[str | None, str | None]:
@@ -100,7 +117,7 @@ def parse_status(body: bytes) -> tuple[str | None, str | None]:
     for key, value in _walk(data, 0):
         if code is None and key in ("imsx_codeminor", "error"):
             code = _code(value)
-        elif description is None and key in ("imsx_description", "error_description"):
+        elif description is None and key in _DESCRIPTIONS:
             description = value if isinstance(value, str) and value else None
     return code, description
 

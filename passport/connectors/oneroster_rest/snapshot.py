@@ -4,14 +4,19 @@ A full read (no watermark) is a complete listing: a record missing from it is de
 the service. A delta read (`filter=dateLastModified>='W'`) lists only what changed since
 the watermark, so it is never complete, and a record it does not list is fetched on its
 own when the plan or an update asks for it by key.
+
+Every error that leaves a snapshot passes through the connection's redactor once more,
+whatever raised it (a page's link, a record's place, the HTTP layer), so no message can
+carry a credential the service echoed back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 import tempfile
-from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +28,7 @@ from passport.connectors.oneroster_rest.paging import NOTHING_CHANGED, Listing, 
 from passport.connectors.oneroster_rest.problems import HttpError, clean_url
 from passport.connectors.oneroster_rest.session import Session
 from passport.connectors.oneroster_rest.spool import Spool
-from passport.errors import ConnectorError, Problem
+from passport.errors import ConnectorError, PassportError, Problem
 from passport.model import Record
 from passport.oneroster import SPECS
 
@@ -60,7 +65,8 @@ class RestSnapshot:
         return self._warnings
 
     def is_complete(self, entity: str) -> bool:
-        return self._ensure(entity).complete
+        with self._masking():
+            return self._ensure(entity).complete
 
     def has_read(self, entity: str) -> bool:
         return entity in self._reads
@@ -73,12 +79,29 @@ class RestSnapshot:
         if entity not in SPECS:
             raise KeyError(entity)
         if entity not in self._reads and keys is None:
-            return self._fetch(entity)
-        return (shapes.record(entity, raw) for _, raw in self.raw(entity, keys))
+            return self._masked(self._fetch(entity))
+        return self._masked(shapes.record(entity, raw) for _, raw in self._raw(entity, keys))
 
     def raw(self, entity: str, keys: Collection[str] | None) -> Iterator[tuple[str, Any]]:
         """(sourcedId, JSON object) pairs as the service sent them; with `keys`, only those
         (for a delta, also those it did not list, fetched one by one)."""
+        return self._masked(self._raw(entity, keys))
+
+    def close(self) -> None:
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _masking(self) -> Iterator[None]:
+        try:
+            yield
+        except PassportError as error:
+            raise self._session.http.redact.error(error) from None
+
+    def _masked(self, items: Iterable[Any]) -> Iterator[Any]:
+        with self._masking():
+            yield from items
+
+    def _raw(self, entity: str, keys: Collection[str] | None) -> Iterator[tuple[str, Any]]:
         read = self._ensure(entity)
         found: set[str] = set()
         if read.spool is not None:
@@ -87,9 +110,6 @@ class RestSnapshot:
                 yield key, raw
         if keys is not None and not read.complete and read.spool is not None:
             yield from self._fetch_singles(entity, [k for k in keys if k not in found])
-
-    def close(self) -> None:
-        shutil.rmtree(self._folder, ignore_errors=True)
 
     # --- listing -----------------------------------------------------------------------
 
