@@ -294,6 +294,9 @@ class Plan:
     notes: tuple[str, ...] = ()  # plain-language facts a reviewer needs (export window closed)
     warnings: tuple[str, ...] = ()  # from reading the sides
     watermarks: Mapping[str, str] = field(default_factory=dict)  # entity -> next watermark
+    # Why the plan was made offline (nothing remote read, no secret resolved), if it was:
+    # its config is not trusted to connect (plan --trusted-base).
+    offline: str = ""
     format_version: str = PLAN_FORMAT_VERSION
 
     @property

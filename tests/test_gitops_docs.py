@@ -76,7 +76,7 @@ def test_the_workflow_names_each_step_of_the_recipe() -> None:
     for expected in (
         "validate --format",
         "diff --base --format",
-        "plan --format --report --out --detailed-exitcode",
+        "plan --trusted-base --format --report --out --detailed-exitcode",
         "apply",
     ):
         assert expected in used, used

@@ -61,6 +61,13 @@ from passport.render.text import render_saved
     help="Records shown per entity and action in text, markdown and html (0: all).",
 )
 @click.option("--show-pii", is_flag=True, help="Show personal data in clear (terminal only).")
+@click.option(
+    "--trusted-base",
+    metavar="REF",
+    help="Connect only activations whose delivery hosts and secret references are the ones "
+    "they have at git REF (the protected branch); plan the others offline, reading nothing "
+    "and resolving no secret. For plans of pull requests.",
+)
 @store_options
 @date_options
 @handle_errors
@@ -73,6 +80,7 @@ def plan_command(
     full: bool,
     limit: int,
     show_pii: bool,
+    trusted_base: str | None,
     store_url: str | None,
     configs_dir: str,
     as_of: object,
@@ -98,6 +106,7 @@ def plan_command(
         report(failure.error)
 
     config = settings(store_url, configs_dir, as_of, progress, full)
+    config.trusted_base = trusted_base
     found = runner.plan_many(list(activations), config, out=out, on_failure=failed)
     progress.clear()
     artifact = str(out) if out is not None else None

@@ -32,25 +32,25 @@ def delivery_risks(base: Activation, head: Activation) -> list[Risk]:
     ]
 
 
-def _leaves(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
+def delivery_leaves(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            yield from _leaves(inner, (*path, str(key)))
+            yield from delivery_leaves(inner, (*path, str(key)))
     elif isinstance(value, list):
         for index, inner in enumerate(value):
-            yield from _leaves(inner, (*path, index))
+            yield from delivery_leaves(inner, (*path, index))
     else:
         yield path, value
 
 
-def _is_url(path: JsonPath, value: Any) -> bool:
+def is_url(path: JsonPath, value: Any) -> bool:
     name = str(path[-1]) if path else ""
     return isinstance(value, str) and (
         bool(_HAS_SCHEME.match(value)) or bool(_URL_NAME.search(name))
     )
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
     try:
         parts = urlsplit(url)
         return f"{parts.hostname or ''}:{parts.port}" if parts.port else parts.hostname or ""
@@ -59,17 +59,17 @@ def _host(url: str) -> str:
 
 
 def _urls(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Risk]:
-    before = dict(_leaves(base, ("delivery",)))
+    before = dict(delivery_leaves(base, ("delivery",)))
     found = []
-    for path, new in _leaves(head, ("delivery",)):
+    for path, new in delivery_leaves(head, ("delivery",)):
         old = before.get(path)
-        if new == old or not (_is_url(path, new) or _is_url(path, old)) or is_reference(new):
+        if new == old or not (is_url(path, new) or is_url(path, old)) or is_reference(new):
             continue
         where = format_path(path)
         if not isinstance(old, str):
             message = f"{where} added: {cut(str(new))}"
-        elif _host(old) != _host(str(new)):
-            hosts = f"{cut(_host(old) or old)} → {cut(_host(str(new)) or str(new))}"
+        elif host_of(old) != host_of(str(new)):
+            hosts = f"{cut(host_of(old) or old)} → {cut(host_of(str(new)) or str(new))}"
             message = f"{where} now goes to another host: {hosts} ({cut(str(new))})"
         else:
             message = f"{where} changed: {cut(old)} → {cut(str(new))}"
@@ -77,14 +77,14 @@ def _urls(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Risk]:
     return found
 
 
-def _reference_paths(act: Activation) -> dict[JsonPath, Any]:
-    found = dict(_leaves(act.delivery, ("delivery",)))
+def reference_paths(act: Activation) -> dict[JsonPath, Any]:
+    found = dict(delivery_leaves(act.delivery, ("delivery",)))
     found[("privacy_shield", "key")] = act.shield.key
     return found
 
 
 def _references(base: Activation, head: Activation) -> list[Risk]:
-    before, after = _reference_paths(base), _reference_paths(head)
+    before, after = reference_paths(base), reference_paths(head)
     found = []
     for path, new in after.items():
         old = before.get(path)

@@ -89,7 +89,7 @@ def _by_name(ref: str, name: str, configs_dir: Path) -> Path:
     return configs_dir / f"{name}.yaml"
 
 
-def _base_result(ref: str, path: Path, today: dt.date | None) -> FileResult | None:
+def version_at(ref: str, path: Path, today: dt.date | None) -> FileResult | None:
     text = gitref.show(ref, path)
     if text is None:
         return None
@@ -100,7 +100,7 @@ def _base_result(ref: str, path: Path, today: dt.date | None) -> FileResult | No
 
 
 def compare(ref: str, path: Path, today: dt.date | None = None) -> FileDiff:
-    then = _base_result(ref, path, today)
+    then = version_at(ref, path, today)
     if not path.is_file():
         if then is None:
             return FileDiff(str(path), path.stem, "invalid", problems=(f"not here, nor at {ref}",))

@@ -148,6 +148,7 @@ def plan_dict(plan: Plan, show_pii: bool = False, listed: int | None = None) -> 
         "notes": list(plan.notes),
         "warnings": list(plan.warnings),
         "watermarks": dict(plan.watermarks),
+        "offline": plan.offline or None,
     }
 
 

@@ -160,6 +160,8 @@ def held_reasons(held: Iterable[Suppressed]) -> list[tuple[str, int]]:
 
 def quiet_line(plan: Plan) -> str:
     """The last line of a plan with nothing to do: why nothing, when it is not agreement."""
+    if plan.offline:
+        return f"Planned offline: {one_line(plan.offline)}."
     if plan.suppressed:
         reasons = held_reasons(plan.suppressed)
         shown_reasons = [f"{n:,} × {one_line(reason)}" for reason, n in reasons[:REASONS_SHOWN]]

@@ -14,7 +14,7 @@ from passport.errors import PlanError
 from passport.mapping.scope import Scope
 from passport.mapping.sharing import Outgoing, no_transform
 from passport.mapping.shield import PrivacyShield
-from passport.model import Activation, Mode, Plan
+from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan
 from passport.runner.settings import Settings, bulk_work, load, opened_store
 from passport.runs import now_iso
@@ -90,3 +90,20 @@ def plan(ref: str | Path, settings: Settings) -> Plan:
     activation = config.load_activation(Path(ref)) if isinstance(ref, Path) else load(ref, settings)
     with opened_store(settings) as store, planned(activation, store, settings) as result:
         return result.plan
+
+
+def offline_plan(activation: Activation, reasons: list[str], trusted_base: str) -> Plan:
+    """The plan of an activation not trusted to connect: nothing read, nothing resolved."""
+    why = "; ".join(reasons)
+    return Plan(
+        activation=activation.name,
+        application=activation.application,
+        mode=activation.mode,
+        created_at=now_iso(),
+        fingerprint=Fingerprint(activation.digest, "", ""),
+        offline=(
+            f"its connection settings are not the ones trusted at {trusted_base}: {why}. "
+            "Nothing was read from the application and no secret was resolved; once the "
+            "change is merged, plans connect again"
+        ),
+    )

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from passport import config
+from passport.config.trust import untrusted
 from passport.errors import ExitCode, PassportError
-from passport.model import Plan
+from passport.model import Activation, Plan
 from passport.planfile import save_plan, save_to
 from passport.render.errors import error_words
 from passport.render.view import Failure
-from passport.runner.planning import plan
+from passport.runner.planning import offline_plan, plan
 from passport.runner.secret_check import check_secrets
 from passport.runner.settings import Settings, load_all, opened_store, plan_key
 
@@ -81,10 +82,17 @@ def plan_many(
         if on_failure is not None:
             on_failure(failed[path])
 
-    ready = []
+    ready: list[Path] = []
+    offline: dict[Path, Plan] = {}
     for path in paths:
         try:
-            check_secrets(config.load_activation(path))
+            activation = config.load_activation(path)
+            reasons = _distrust(activation, path, settings)
+            if reasons:
+                assert settings.trusted_base is not None
+                offline[path] = offline_plan(activation, reasons, settings.trusted_base)
+                continue
+            check_secrets(activation)
         except PassportError as error:
             fail(path, error)
             continue
@@ -94,7 +102,12 @@ def plan_many(
     if save is not None and ready:
         with opened_store(settings) as store:
             key = plan_key(store)
-    for path in ready:
+    for path in paths:
+        if path in offline:
+            plans.append(offline[path])  # never saved: there is nothing to apply
+            continue
+        if path not in ready:
+            continue
         try:
             made = plan(path, settings)
         except PassportError as error:
@@ -105,3 +118,10 @@ def plan_many(
             saved.append(save_plan(save.path(made.activation), made, key))
     in_order = tuple(failed[p] for p in paths if p in failed)
     return PlanSet(tuple(plans), in_order, len(paths), tuple(saved))
+
+
+def _distrust(activation: Activation, path: Path, settings: Settings) -> list[str]:
+    """Why the activation may not connect under `--trusted-base`; empty when it may."""
+    if settings.trusted_base is None:
+        return []
+    return untrusted(settings.trusted_base, path, activation)

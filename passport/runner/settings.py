@@ -25,6 +25,9 @@ class Settings:
     today: date | None = None
     full: bool = False  # read the application in full, ignoring watermarks
     notice: Callable[[str], None] | None = None  # told when opening migrated the store
+    # A git ref (the protected branch): connect only activations whose hosts and secret
+    # references are the ones they have there; plan the others offline.
+    trusted_base: str | None = None
 
     def day(self) -> date:
         return self.today or date.today()
