@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from passport.errors import PassportError
+from passport.render.inert import visible
 
 
 def render_error(error: PassportError) -> str:
@@ -12,7 +13,9 @@ def render_error(error: PassportError) -> str:
         lines.append(f"Error: {error.reason}")
     if error.hint:
         lines.append(f"Hint: {error.hint}")
-    return "\n".join(lines)
+    # A problem may quote a file or a server: no control or bidi character reaches the
+    # terminal as itself.
+    return "\n".join(visible(line) for line in lines)
 
 
 def error_words(error: PassportError) -> str:
@@ -22,4 +25,4 @@ def error_words(error: PassportError) -> str:
         lines.append(error.reason)
     if error.hint:
         lines.append(f"Hint: {error.hint}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)

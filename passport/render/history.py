@@ -10,6 +10,7 @@ import orjson
 
 from passport.model import Run
 from passport.oneroster import ENTITIES
+from passport.render.inert import visible
 
 COLUMNS = ("create", "update", "delete", "skip", "error")
 HEADINGS = ("created", "updated", "deleted", "skipped", "errors")
@@ -65,7 +66,7 @@ def render_run(run: Run) -> str:
         )
         lines.append(f"  saved plan {saved} (contract {run.extra.get('contract', '')}): {how}")
     if run.message:
-        lines.append(f"  {run.message}")
+        lines.append(f"  {visible(run.message)}")
     by_entity: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
     by_school: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
     rank = {e: i for i, e in enumerate(ENTITIES)}
@@ -83,7 +84,7 @@ def render_run(run: Run) -> str:
         lines += ["", "  Per school:", *_table(dict(by_school), ("school", "entity"))]
     if run.errors:
         lines += ["", f"  Errors ({len(run.errors)}):"]
-        lines += [f"    {e.entity}/{e.key} ({e.action}): {e.message}" for e in run.errors]
+        lines += [visible(f"    {e.entity}/{e.key} ({e.action}): {e.message}") for e in run.errors]
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from passport import __version__
 from passport.model import Plan, Suppressed
 from passport.planfile.masking import CHANGED, SENSITIVE
+from passport.render.inert import is_long, shorten, visible
 from passport.render.view import (
     ConflictView,
     Failure,
@@ -39,15 +40,26 @@ from passport.render.view import (
 FILTERS = ("create", "update", "delete", "link", "forget", "conflict", "held")
 
 
+def _inert(value: object) -> object:
+    """Every `{{ }}` of the page: markup the template built stays; anything else (data,
+    reasons, messages) shows its control and bidi characters as escapes, then is
+    autoescaped."""
+    return value if isinstance(value, Markup) else visible(str(value))
+
+
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("passport.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_inert,
     )
+    env.filters["short"] = shorten
+    env.tests["long"] = is_long
+    return env
 
 
 @cache

@@ -13,6 +13,8 @@ needs to know the size of every line before it is added.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from passport.model import Plan, Suppressed
 from passport.render.fitting import Section, share, size_of
+from passport.render.inert import shorten
 from passport.render.view import (
     ChangeView,
     ConflictView,
@@ -99,37 +102,43 @@ def render_markdown(
 def _title(plans: Sequence[Plan], failures: Sequence[Failure]) -> list[str]:
     if len(plans) == 1 and not failures:
         plan = plans[0]
-        head = f"### passport plan · `{plan.activation}` ({plan.mode.value}, {plan.application})"
+        what = f"({plan.mode.value}, {plan.application})"
+        head = f"### passport plan · {_code(plan.activation)} {what}"
         return [head, "", f"**{totals_line(plan)}**"]
     totals = set_totals(plans, failures)
     return [f"### passport plan · {totals.activations} activations", "", f"**{set_line(totals)}**"]
 
 
 def _quote(kind: str, head: str, items: Iterable[str]) -> list[str]:
-    return [f"> [!{kind}]", f"> {head}", *(f"> - {_md(item)}" for item in items), ""]
+    """A GitHub alert box. Its items are messages that quote data (SIS values, server
+    answers, file names): each goes in a code span, where nothing renders as a link,
+    emphasis or markup."""
+    return [f"> [!{kind}]", f"> {head}", *(f"> - {_code(item)}" for item in items), ""]
 
 
 def _banners(sheet: Sheet, plans: Sequence[Plan], failures: Sequence[Failure]) -> None:
     """Failures and held plans first, then unresolved conflicts, then notes."""
     found: list[tuple[int, list[str]]] = []
     for failure in failures:
-        head = f"**`{Path(failure.source).stem}`: plan failed** ({_md(failure.source)})"
+        head = f"**{_code(Path(failure.source).stem)}: plan failed** ({_md(failure.source)})"
         found.append((0, _quote("CAUTION", head, failure.message.splitlines()[:12])))
     for plan in plans:
         if plan.breaches:
-            head = f"**`{plan.activation}` is held by safety.** Apply refuses without `--force`:"
+            head = (
+                f"**{_code(plan.activation)} is held by safety.** Apply refuses without `--force`:"
+            )
             found.append((0, _quote("CAUTION", head, map(str, plan.breaches[:20]))))
         blocking = sum(1 for c in plan.conflicts if c.blocking)
         if blocking:
             head = (
-                f"**`{plan.activation}` has {blocking:,} unresolved "
+                f"**{_code(plan.activation)} has {blocking:,} unresolved "
                 f"{'conflict' if blocking == 1 else 'conflicts'}** (`conflicts: stop`): "
                 "apply refuses until a person decides."
             )
             found.append((1, _quote("WARNING", head, [])))
         facts = [*plan.notes, *plan.warnings][:20]
         if facts:
-            found.append((2, _quote("NOTE", f"`{plan.activation}`:", facts)))
+            found.append((2, _quote("NOTE", f"{_code(plan.activation)}:", facts)))
     for _, lines in sorted(found, key=lambda item: item[0]):
         sheet.add(*lines, keep=sheet.size // 16)
 
@@ -139,8 +148,12 @@ def _table(sheet: Sheet, plans: Sequence[Plan], failures: Sequence[Failure]) -> 
     rows: list[str] = []
     for plan in plans:
         found = summary_rows(plan)
-        rows += [_row(r) for r in found] or [f"| `{plan.activation}` | | no changes | | | | | |"]
-    rows += [f"| `{Path(f.source).stem}` | | **plan failed** | | | | | |" for f in failures]
+        quiet = f"| {_code(plan.activation, table=True)} | | no changes | | | | | |"
+        rows += [_row(r) for r in found] or [quiet]
+    rows += [
+        f"| {_code(Path(f.source).stem, table=True)} | | **plan failed** | | | | | |"
+        for f in failures
+    ]
     for index, row in enumerate(rows):
         if not sheet.add(row, keep=sheet.size // 8):
             sheet.add(f"| … | | {len(rows) - index:,} more rows | | | | | |")
@@ -154,7 +167,7 @@ def _count(n: int, strong: bool = False) -> str:
 
 def _row(r: SummaryRow) -> str:
     cells = (
-        f"`{r.activation}`",
+        _code(r.activation, table=True),
         r.direction,
         r.entity,
         _count(r.create),
@@ -224,7 +237,7 @@ def _details(sheet: Sheet, plans: Sequence[Plan], cap: int, show_pii: bool) -> T
 
 def _fold_open(plan: Plan) -> list[str]:
     line = totals_line(plan).removeprefix("Plan: ")
-    summary = f"<summary><b>{_md(plan.activation)}</b> · {_md(line)}</summary>"
+    summary = f"<summary><b>{_html(plan.activation)}</b> · {_html(line)}</summary>"
     return ["<details>", summary, "", "```diff"]
 
 
@@ -251,7 +264,8 @@ def _change_lines(view: ChangeView) -> list[str]:
         line += f"  ({view.reason})"
     lines = [one_line(line)]
     for f in view.fields:
-        change = f"{f.before} → {f.after}" if f.before else f.after
+        after = shorten(f.after)
+        change = f"{shorten(f.before)} → {after}" if f.before else after
         lines.append(one_line(f"      {f.name}: {change}"))
     return lines
 
@@ -260,13 +274,14 @@ def _clash(c: ConflictView) -> list[str]:
     mark = "-" if c.blocking else "!"
     lines = [one_line(f"{mark} {c.entity}/{c.key} ({c.kind}): {c.resolution}")]
     return lines + [
-        one_line(f"      {f.name}: store {f.before}, application {f.after}") for f in c.fields
+        one_line(f"      {f.name}: store {shorten(f.before)}, application {shorten(f.after)}")
+        for f in c.fields
     ]
 
 
 def _where(artifact: str | None) -> str:
     if artifact:
-        return f"The full plan is saved as `{_md(artifact)}` (`passport plan --out`)."
+        return f"The full plan is saved as {_code(artifact)} (`passport plan --out`)."
     return "Save the full plan with `passport plan --out FILE` to see every record."
 
 
@@ -275,7 +290,7 @@ def _tail(left: Tally, artifact: str | None) -> list[str]:
     items = []
     for (activation, direction, entity), counts in left.items():
         parts = ", ".join(f"{n:,} {action}" for action, n in counts.items() if n)
-        items.append(f"`{activation}` {direction} {entity}: {parts}")
+        items.append(f"{_code(activation)} {direction} {entity}: {parts}")
     shown = items[:20]
     if len(items) > len(shown):
         shown.append(f"and {len(items) - len(shown):,} more entities")
@@ -291,7 +306,38 @@ def _pointer(left: Tally, artifact: str | None) -> list[str]:
     return [f"_{_where(artifact)}_"] if left else []
 
 
+def _html(text: str) -> str:
+    """Free text inside the comment's HTML (a <summary>): one line, escaped."""
+    return html.escape(shorten(one_line(text)), quote=True)
+
+
 def _md(text: str) -> str:
-    """Free text made inert in Markdown/HTML: no tags, no table breaks, one line."""
-    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|")
+    """Free text made inert in Markdown: one line, no tags, every Markdown punctuation
+    mark escaped (no links, emphasis or table breaks), no bare URL left to autolink."""
+    text = shorten(one_line(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _PUNCTUATION.sub(r"\\\g<0>", text)
+    # GitHub links bare `https:`, `www.` and e-mail addresses as it parses them; an
+    # entity where it looks for `:` or `.` leaves the same text, unlinked.
+    text = _SCHEME.sub(lambda m: m.group(1) + "&#58;", text)
+    return _WWW.sub("www&#46;", text)
+
+
+def _code(text: str, table: bool = False) -> str:
+    """Free text as an inline code span: shown exactly, never rendered. The fence is one
+    backtick longer than the longest run of backticks inside; in a table cell, a pipe is
+    escaped so that it cannot end the cell."""
+    text = shorten(one_line(text))
+    if table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if not text or text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# The punctuation Markdown gives a meaning inside a line (& < > are entities above); what
+# only means something at the start of a line (#, -, +, 1.) never starts one here.
+_PUNCTUATION = re.compile(r"[\\`*_\[\]!|~]")
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data):")
+_WWW = re.compile(r"(?i)\bwww\.")
+_BACKTICKS = re.compile(r"`+")

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from passport.model import Plan
+from passport.render.inert import shorten, visible
 from passport.render.view import (
     Failure,
     conflict_views,
@@ -22,12 +23,17 @@ from passport.render.view import (
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("passport.render", "templates"),
         autoescape=False,  # plain text; the HTML renderer uses an autoescaping environment
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Every value printed goes through `visible`: no control or bidi character from
+        # data reaches the terminal as itself.
+        finalize=lambda value: visible(str(value)),
     )
+    env.filters["short"] = shorten
+    return env
 
 
 def render_text(plan: Plan, *, limit: int = 50, show_pii: bool = False) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from passport.model import Action, Change, Conflict, Direction, Fields, Plan, Suppressed
 from passport.planfile.masking import CHANGED, hidden, shown
+from passport.render.inert import shorten, visible
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -62,7 +63,7 @@ class GroupView:
 
 def _label(change: Change, show_pii: bool) -> str:
     parts = [
-        f"{name}={shown(change.entity, name, value, show_pii)}"
+        f"{name}={shorten(visible(shown(change.entity, name, value, show_pii)), 60)}"
         for name, value in change.shown_identity().items()
     ]
     return " ".join(parts)
@@ -79,7 +80,7 @@ def _field_lines(change: Change, show_pii: bool) -> tuple[FieldLine, ...]:
             continue
         old = shown(change.entity, name, before.get(name), show_pii) if name in before else NONE
         new = shown(change.entity, name, after.get(name), show_pii) if name in after else NONE
-        lines.append(FieldLine(name, old, new))
+        lines.append(FieldLine(visible(name), visible(old), visible(new)))
     return tuple(lines)
 
 
@@ -88,10 +89,10 @@ def change_view(change: Change, show_pii: bool) -> ChangeView:
         symbol=SYMBOL[change.action],
         action=VERB[change.action],
         entity=change.entity,
-        key=change.key,
+        key=visible(change.key),
         label=_label(change, show_pii),
         fields=_field_lines(change, show_pii),
-        reason=change.reason,
+        reason=visible(change.reason),
     )
 
 
@@ -128,14 +129,14 @@ def _side(entity: str, name: str, values: Fields | None, show_pii: bool) -> str:
         return "(deleted)"
     if hidden(entity, name, show_pii):
         return CHANGED
-    return shown(entity, name, values.get(name), show_pii) if name in values else NONE
+    return visible(shown(entity, name, values.get(name), show_pii)) if name in values else NONE
 
 
 def conflict_views(conflicts: Iterable[Conflict], show_pii: bool) -> list[ConflictView]:
     return [
         ConflictView(
             entity=c.entity,
-            key=c.key,
+            key=visible(c.key),
             kind=c.kind,
             fields=tuple(
                 FieldLine(
@@ -314,7 +315,5 @@ def set_line(totals: SetTotals) -> str:
 
 
 def one_line(text: str) -> str:
-    """Text safe to place on one line of a rendering: control characters escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """Text safe to place on one line of a rendering: what is not printable escaped."""
+    return visible(text)
