@@ -9,6 +9,7 @@ from passport.cli.diff import diff_command
 from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
+from passport.cli.login import login_group, logout_group
 from passport.cli.plan import plan_command
 from passport.cli.sample import sample
 from passport.cli.schema import schema
@@ -26,6 +27,8 @@ ALL: list[click.Command] = [
     apply_command,
     history_command,
     unlock_command,
+    login_group,
+    logout_group,
     store_group,
     sample,
 ]

@@ -95,6 +95,7 @@ class Auth:
     revoked: list[str] = field(default_factory=list)
     every_secret: list[str] = field(default_factory=list)  # for tests that grep for leaks
     grants: dict[str, int] = field(default_factory=dict)  # grant type -> tokens issued
+    echo: bool = False  # errors repeat the request's form (a leaky server, for redaction tests)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- the token endpoint ------------------------------------------------------------
@@ -197,7 +198,7 @@ class Auth:
         asked = frozenset(form.get("scope", "").split()) or grant.scopes
         if not asked <= grant.scopes:
             raise OAuthError(400, "invalid_scope", "Some requested scopes were invalid.")
-        return self._issue("refresh_token", grant.subject, asked)
+        return self._issue("refresh_token", grant.subject, asked, form["refresh_token"])
 
     def _code(self, form: dict[str, str], authorization: str) -> dict[str, Any]:
         client_id = self._client(form, authorization)
@@ -214,7 +215,9 @@ class Auth:
         with self._lock:
             self.refresh_tokens[refresh] = grant
             self.every_secret.append(refresh)
-        return self._issue("authorization_code", grant.subject, grant.scopes, refresh_token=refresh)
+        return self._issue(
+            "authorization_code", grant.subject, grant.scopes, refresh, refresh_token=refresh
+        )
 
     # --- the authorize endpoint (the browser's side) -----------------------------------
 
@@ -260,6 +263,10 @@ class Auth:
         with self._lock:
             if self.refresh_tokens.pop(token, None) is not None:
                 self.revoked.append(token)
+                # Revoking a refresh token revokes the access tokens it gave too.
+                for access, found in list(self.tokens.items()):
+                    if found.refresh_token == token:
+                        del self.tokens[access]
                 return
             if self.tokens.pop(token, None) is not None:
                 self.revoked.append(token)

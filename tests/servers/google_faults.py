@@ -97,7 +97,8 @@ class Faults:
 
 @dataclass
 class Quota:
-    """At most `per_s` calls in any one second (None: no limit)."""
+    """At most `per_s` calls in any one second (None: no limit). Google's own is
+    2,400 a minute per user; a one-second window is the strict form of 40 a second."""
 
     per_s: int | None = None
     status: int = 403  # 403 userRateLimitExceeded, or 429 rateLimitExceeded

@@ -94,6 +94,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/revoke" and self.command == "POST":
                 return self._revoke(body)
         except OAuthError as error:
+            if app.auth.echo:
+                error.description += f" (request: {body.decode('utf-8', 'replace')})"
             return json_answer(error.status, error.body())
         if path in BATCH_PATHS and self.command == "POST":
             fault = app.faults.pick("POST", self.path, where="batch")

@@ -61,12 +61,23 @@ class _Batches:
                 soonest = min(self.ready_at[i] for i in self.queue)
                 self.api.wait(max(0.0, soonest - self.api.clock()))
                 continue
-            for index, result, after in self._send(chunk):
-                self._settle(index, result, after)
+            again = [
+                (i, delay)
+                for i, r, after in self._send(chunk)
+                if (delay := self._settle(i, r, after)) is not None
+            ]
+            if again:
+                # The calls that failed together go again together, after the longest wait.
+                ready = self.api.clock() + max(delay for _, delay in again)
+                for index, _ in again:
+                    self.ready_at[index] = ready
+                    self.queue.append(index)
         return [self.results[i] for i in range(len(self.calls))]
 
     def _next_chunk(self) -> list[int]:
         now, size = self.api.clock(), self.api.tuning.batch_size
+        if self.api.pacer.capacity:  # a batch larger than the quota's second never fits
+            size = min(size, self.api.pacer.capacity)
         chunk: list[int] = []
         waiting: list[int] = []
         while self.queue and len(chunk) < size:
@@ -75,21 +86,19 @@ class _Batches:
         self.queue.extendleft(reversed(waiting))
         return chunk
 
-    def _settle(self, index: int, result: Result, after: float | None) -> None:
+    def _settle(self, index: int, result: Result, after: float | None) -> float | None:
+        """Keep the call's result, or return how long to wait before it goes again."""
         if result.status == 401 and index not in self.renewed:
             self.renewed.add(index)
-            self.queue.append(index)
-            return
+            return 0.0
         if result.ok or not retryable(result):
             self.results[index] = result
-            return
+            return None
         backoff = self.backoffs.setdefault(index, self.api.backoff())
         delay = backoff.next_delay(after)
         if delay is None:
             self.results[index] = gave_up(result, backoff)
-            return
-        self.ready_at[index] = self.api.clock() + delay
-        self.queue.append(index)
+        return delay
 
     def _send(self, chunk: list[int]) -> Iterable[tuple[int, Result, float | None]]:
         api = self.api

@@ -45,9 +45,7 @@ def server() -> Iterator[GoogleServer]:
 @pytest.fixture
 def key(server: GoogleServer) -> dict[str, str]:
     """A service account key whose domain-wide delegation allows every directory scope."""
-    return server.add_service_account(
-        SERVICE_ACCOUNT, scopes=frozenset(READ_SCOPES + WRITE_SCOPES)
-    )
+    return server.add_service_account(SERVICE_ACCOUNT, scopes=frozenset(READ_SCOPES + WRITE_SCOPES))
 
 
 def delivery(server: GoogleServer, key: dict[str, str] | None, **extra: Any) -> dict[str, Any]:
