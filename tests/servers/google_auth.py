@@ -111,11 +111,17 @@ class Auth:
         raise OAuthError(400, "unsupported_grant_type", f"Invalid grant_type: {grant}")
 
     def _issue(
-        self, grant: str, subject: str, scopes: frozenset[str], **extra: Any
+        self,
+        grant: str,
+        subject: str,
+        scopes: frozenset[str],
+        source: str | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         token = "ya29.test-" + secrets.token_urlsafe(32)
+        expires = time.monotonic() + self.token_lifetime_s
         with self._lock:
-            self.tokens[token] = Token(subject, scopes, time.monotonic() + self.token_lifetime_s)
+            self.tokens[token] = Token(subject, scopes, expires, source)
             self.every_secret.append(token)
             self.grants[grant] = self.grants.get(grant, 0) + 1
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
+import traceback
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
@@ -66,6 +67,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(answer)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception:  # a bug in the server: say so, loudly, as a 500
+            traceback.print_exc()
+            self._send(json_answer(500, GError(500, "internalError", "Internal Error").body()))
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status, REASONS.get(answer.status))

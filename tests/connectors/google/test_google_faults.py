@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import FAST, OpenSession
+from conftest import OpenSession
 from directory_data import user, users
 from google_directory import GoogleServer
 

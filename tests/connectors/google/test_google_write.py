@@ -50,7 +50,7 @@ def test_a_taken_address_is_a_409_duplicate_for_that_item_only(
     results = directory.create_users(api, users(3))
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].status == 409 and results[1].reason == "duplicate"
-    assert "student00001@district.example" == results[1].call.key
+    assert results[1].call.key == "student00001@district.example"
 
 
 def test_an_injected_duplicate_is_reported_and_nothing_created(
