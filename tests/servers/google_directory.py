@@ -189,11 +189,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--groups", type=int, default=10)
     parser.add_argument("--quota", type=int, help="calls a second before 403 userRateLimitExceeded")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="random 403/429/503, 0..1")
     parser.add_argument("--key-out", type=Path, help="write a service account key here")
     args = parser.parse_args(argv)
     server = GoogleServer(
-        domain=args.domain, admin=f"admin@{args.domain}", host=args.host, port=args.port
+        domain=args.domain,
+        admin=f"admin@{args.domain}",
+        host=args.host,
+        port=args.port,
+        latency_s=args.latency_ms / 1000,
     )
     seed(server, args.users, args.groups)
     server.quota.per_s = args.quota

@@ -9,6 +9,7 @@ stand. A batch that fails as a whole counts as that failure for each of its part
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -22,10 +23,8 @@ import orjson
 from passport.connectors.google_workspace.http import (
     TRANSIENT,
     Api,
-    Backoff,
     Call,
     Result,
-    gave_up,
     retry_after,
     retryable,
 )
@@ -45,60 +44,74 @@ def execute(api: Api, calls: Sequence[Call]) -> list[Result]:
 
 
 class _Batches:
+    """Sends the calls in batches, front of the queue first. A rate limit or a failure is
+    the service's state, not one call's: when calls must go again, they go back to the
+    front and nothing is sent until the pause ends. The pause is short (the backoff base,
+    a quota window) while some calls still pass, and grows exponentially while none do;
+    each call gives up when its own time budget would be passed."""
+
     def __init__(self, api: Api, calls: Sequence[Call]) -> None:
         self.api = api
         self.calls = calls
         self.results: dict[int, Result] = {}
         self.queue: deque[int] = deque(range(len(calls)))
-        self.ready_at: dict[int, float] = {}
-        self.backoffs: dict[int, Backoff] = {}
+        self.first_failure: dict[int, float] = {}
         self.renewed: set[int] = set()
+        self.pause_until = 0.0
+        self.stalled = 0  # rounds in a row where no call passed
+        self.rng = random.Random()
 
     def run(self) -> list[Result]:
         while self.queue:
+            self.api.wait(max(0.0, self.pause_until - self.api.clock()))
             chunk = self._next_chunk()
-            if not chunk:
-                soonest = min(self.ready_at[i] for i in self.queue)
-                self.api.wait(max(0.0, soonest - self.api.clock()))
-                continue
-            again = [
-                (i, delay)
-                for i, r, after in self._send(chunk)
-                if (delay := self._settle(i, r, after)) is not None
-            ]
-            if again:
-                # The calls that failed together go again together, after the longest wait.
-                ready = self.api.clock() + max(delay for _, delay in again)
-                for index, _ in again:
-                    self.ready_at[index] = ready
-                    self.queue.append(index)
+            answers = self._send(chunk)
+            passed = sum(1 for _, result, _ in answers if result.ok)
+            again: list[tuple[int, Result]] = []
+            afters: list[float] = []
+            for index, result, after in answers:
+                if result.status == 401 and index not in self.renewed:
+                    self.renewed.add(index)
+                    again.append((index, result))
+                elif result.ok or not retryable(result):
+                    self.results[index] = result
+                else:
+                    again.append((index, result))
+                    afters += [after] if after is not None else []
+            self._pause(again, afters, passed)
         return [self.results[i] for i in range(len(self.calls))]
 
+    def _pause(self, again: list[tuple[int, Result]], afters: list[float], passed: int) -> None:
+        if not again:
+            self.stalled = 0
+            return
+        failed = [(i, r) for i, r in again if r.status != 401 or i not in self.renewed]
+        tuning, now = self.api.tuning, self.api.clock()
+        self.stalled = 0 if passed else self.stalled + 1
+        base = tuning.backoff_base_s
+        if afters:
+            delay = max(afters)
+        elif not failed or passed:
+            delay = base if failed else 0.0
+        else:
+            delay = min(tuning.backoff_cap_s, base * 2 ** (self.stalled - 1))
+        delay += self.rng.uniform(0, base) if failed else 0.0
+        requeue: list[int] = []
+        for index, result in again:
+            started = self.first_failure.setdefault(index, now)
+            spent = now + delay - started > tuning.retry_budget_s
+            if result.status != 401 and (spent or self.stalled >= tuning.max_attempts):
+                self.results[index] = _given_up(result, now - started, self.stalled)
+            else:
+                requeue.append(index)
+        self.queue.extendleft(reversed(requeue))
+        self.pause_until = now + delay
+
     def _next_chunk(self) -> list[int]:
-        now, size = self.api.clock(), self.api.tuning.batch_size
+        size = self.api.tuning.batch_size
         if self.api.pacer.capacity:  # a batch larger than the quota's second never fits
             size = min(size, self.api.pacer.capacity)
-        chunk: list[int] = []
-        waiting: list[int] = []
-        while self.queue and len(chunk) < size:
-            index = self.queue.popleft()
-            (chunk if self.ready_at.get(index, 0.0) <= now else waiting).append(index)
-        self.queue.extendleft(reversed(waiting))
-        return chunk
-
-    def _settle(self, index: int, result: Result, after: float | None) -> float | None:
-        """Keep the call's result, or return how long to wait before it goes again."""
-        if result.status == 401 and index not in self.renewed:
-            self.renewed.add(index)
-            return 0.0
-        if result.ok or not retryable(result):
-            self.results[index] = result
-            return None
-        backoff = self.backoffs.setdefault(index, self.api.backoff())
-        delay = backoff.next_delay(after)
-        if delay is None:
-            self.results[index] = gave_up(result, backoff)
-        return delay
+        return [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
 
     def _send(self, chunk: list[int]) -> Iterable[tuple[int, Result, float | None]]:
         api = self.api
@@ -141,6 +154,14 @@ class _Batches:
             part_after, content, status = part
             answered.append((i, api.answer(self.calls[i], status, content), part_after))
         return answered
+
+
+def _given_up(result: Result, spent_s: float, stalled: int) -> Result:
+    why = f"gave up after {spent_s:.1f} s of retries"
+    if stalled:
+        why += f", {stalled} rounds in a row with no call passing"
+    message = f"{result.message or 'no answer'} ({why})"
+    return Result(result.call, result.status, None, result.reason, message)
 
 
 def encode(calls: Sequence[tuple[str, Call]], boundary: str, prefix: str = "") -> bytes:

@@ -34,7 +34,10 @@ class Tuning:
     backoff_cap_s: float = 32.0
     batch_size: int = 100  # calls per batch request; 1 sends each call on its own
     concurrency: int = 4  # single requests in flight when not batching
-    requests_per_s: float | None = None  # client-side pacing; None: rely on backoff
+    # Client-side pacing. Google's default Directory API quota is 2,400 queries a minute
+    # per user, 40 a second; pacing to it measured twice the throughput of hitting it and
+    # backing off (bench/google_provision.py). None: rely on backoff alone.
+    requests_per_s: float | None = 40.0
     page_size: int = 500  # users.list allows 500; groups and members 200
     timeout_s: float = 60.0
 

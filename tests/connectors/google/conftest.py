@@ -28,7 +28,14 @@ SERVICE_ACCOUNT = "passport-sync@district-project.iam.gserviceaccount.com"
 CLIENT_ID = "passport-client-" + secrets.token_hex(6) + ".apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-" + secrets.token_hex(12)
 # Quick retries, so fault tests take milliseconds; the budget still bounds them.
-FAST = Tuning(retry_budget_s=10.0, backoff_base_s=0.01, backoff_cap_s=0.2, max_attempts=30)
+# No pacing: the tests that need a quota turn it on.
+FAST = Tuning(
+    retry_budget_s=10.0,
+    backoff_base_s=0.01,
+    backoff_cap_s=0.2,
+    max_attempts=30,
+    requests_per_s=None,
+)
 
 OpenSession = Callable[..., Session]
 

@@ -58,7 +58,13 @@ def test_retries_stop_at_the_time_budget_with_the_reason(
     server: GoogleServer, open_google: OpenSession
 ) -> None:
     server.faults.add("backend", path="/users", times=None)
-    tuning = Tuning(retry_budget_s=0.5, backoff_base_s=0.05, backoff_cap_s=0.2, max_attempts=99)
+    tuning = Tuning(
+        retry_budget_s=0.5,
+        backoff_base_s=0.05,
+        backoff_cap_s=0.2,
+        max_attempts=99,
+        requests_per_s=None,
+    )
     started = time.monotonic()
     results = directory.create_users(open_google(tuning=tuning).api, users(3))
     assert time.monotonic() - started < 3.0  # the budget, plus one backoff at most
@@ -73,7 +79,13 @@ def test_a_per_second_quota_is_met_by_backing_off(
     server: GoogleServer, open_google: OpenSession
 ) -> None:
     server.quota.per_s = 40
-    tuning = Tuning(batch_size=50, backoff_base_s=0.1, backoff_cap_s=1.0, retry_budget_s=60)
+    tuning = Tuning(
+        batch_size=50,
+        backoff_base_s=0.1,
+        backoff_cap_s=1.0,
+        retry_budget_s=60,
+        requests_per_s=None,  # no pacing: the quota is hit
+    )
     results = directory.create_users(open_google(tuning=tuning).api, users(200))
     assert all(r.ok for r in results)
     assert len(server.directory.users) == 200
@@ -92,7 +104,7 @@ def test_a_known_quota_is_kept_by_pacing(server: GoogleServer, open_google: Open
 
 def test_the_429_form_of_the_quota(server: GoogleServer, open_google: OpenSession) -> None:
     server.quota.per_s, server.quota.status = 10, 429
-    tuning = Tuning(batch_size=20, backoff_base_s=0.1, backoff_cap_s=1.0)
+    tuning = Tuning(batch_size=20, backoff_base_s=0.1, backoff_cap_s=1.0, requests_per_s=None)
     assert all(r.ok for r in directory.create_users(open_google(tuning=tuning).api, users(30)))
     assert 429 in server.part_statuses
 

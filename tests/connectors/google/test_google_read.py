@@ -138,7 +138,7 @@ def test_a_page_that_keeps_failing_raises_and_never_reads_as_a_short_listing(
     for record in users(250):
         server.directory.insert_user(dict(record))
     server.faults.add("backend", path="pageToken=", times=None)
-    tuning = Tuning(retry_budget_s=0.5, backoff_base_s=0.05, backoff_cap_s=0.1)
+    tuning = Tuning(retry_budget_s=0.5, backoff_base_s=0.05, backoff_cap_s=0.1, requests_per_s=None)
     api = open_google(mode="import", tuning=tuning).api
     read: list[object] = []
     with pytest.raises(ApiError) as error:
