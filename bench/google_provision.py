@@ -9,6 +9,20 @@ its own process with `--quota` calls a second (each call of a batch counts, as G
 counts them) and `--latency-ms` added to every HTTP request, then creates the users with
 passport's connector (service account, JWT bearer) and prints wall time, creates a
 second, HTTP requests sent and calls the quota refused.
+
+Measured here (2 cores, 2,000 creates, quota 40/s, each batch call counted):
+
+| scenario        | 0 ms latency        | 100 ms latency      |
+|-----------------|---------------------|---------------------|
+| batch-100       | 75.8 s, 26/s, 96 req | 72.7 s, 28/s, 80 req |
+| batch-100-paced | 51.5 s, 39/s, 50 req | 51.6 s, 39/s, 50 req |
+| single-x4       | 88.6 s, 23/s, 2159 req | 51.4 s, 39/s, 2000 req |
+| single-x4-paced | 51.5 s, 39/s, 2000 req | 52.5 s, 38/s, 2000 req |
+
+At 300 ms a request (600 creates): batch-100-paced 39.9/s, single-x4-paced 13.2/s.
+Since Google counts every call of a batch, the quota bounds both ways to ~40 creates/s;
+pacing is what buys 1.5x over hitting the quota, and batching wins when round trips
+are slow (3x at 300 ms with 4 workers) and sends 40x fewer requests.
 """
 
 from __future__ import annotations
