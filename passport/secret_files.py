@@ -3,8 +3,9 @@
 A pull request can change a secret reference, so what one may name is limited, after
 resolving symlinks and `..`:
 
-- under the activation's folder, or under a folder named in `PASSPORT_SECRETS_DIR`
-  (several separated by `os.pathsep`, `:` on Linux);
+- under the activation's folder, passport's own folder (`$XDG_CONFIG_HOME/passport`,
+  by default `~/.config/passport`, where `passport login` keeps refresh tokens), or a
+  folder named in `PASSPORT_SECRETS_DIR` (several separated by `os.pathsep`);
 - never under /proc, /dev or /sys, whatever the setting says (`/proc/self/environ` is the
   whole CI environment);
 - a regular file (a FIFO would block, a device never ends), at most
@@ -26,8 +27,8 @@ from passport.errors import SecretError
 DIRS_SETTING = "PASSPORT_SECRETS_DIR"
 NEVER = (Path("/proc"), Path("/dev"), Path("/sys"))
 _PLACE_HINT = (
-    f"keep the secret in a file under the activation's folder, or name its folder in "
-    f"{DIRS_SETTING} (folders separated by '{os.pathsep}')"
+    f"keep the secret in a file under the activation's folder or ~/.config/passport, or "
+    f"name its folder in {DIRS_SETTING} (folders separated by '{os.pathsep}')"
 )
 _KINDS = {
     stat.S_IFIFO: "a FIFO",
@@ -73,9 +74,16 @@ def _confined(ref: str, path: Path, base_dir: Path) -> Path:
     return resolved
 
 
+def own_dir() -> Path:
+    """passport's own folder for the secrets it writes (the tokens of `passport login`)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "passport"
+
+
 def allowed_dirs(base_dir: Path) -> list[Path]:
-    """The folders a secret file may be under: the activation's, then the setting's."""
-    found = [Path(os.path.realpath(base_dir))]
+    """The folders a secret file may be under: the activation's, passport's own, then the
+    setting's."""
+    found = [Path(os.path.realpath(base_dir)), Path(os.path.realpath(own_dir()))]
     for entry in os.environ.get(DIRS_SETTING, "").split(os.pathsep):
         if entry.strip():
             found.append(Path(os.path.realpath(Path(entry.strip()).expanduser())))

@@ -97,8 +97,10 @@ def test_looks_secret() -> None:
 
 @pytest.fixture
 def configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An activation's folder, with PASSPORT_SECRETS_DIR unset."""
+    """An activation's folder, with PASSPORT_SECRETS_DIR unset and passport's own folder
+    (where `passport login` keeps tokens) at tmp_path/xdg/passport."""
     monkeypatch.delenv("PASSPORT_SECRETS_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     folder = tmp_path / "configs"
     folder.mkdir()
     return folder
@@ -123,8 +125,8 @@ def test_proc_dev_and_sys_are_never_read_whatever_the_setting(
     assert error.reason.startswith(f"${{file:{target}}}: {target}")
     assert error.reason.endswith(f"is under {top}: secrets are never read from /proc, /dev or /sys")
     assert error.hint == (
-        "keep the secret in a file under the activation's folder, or name its folder in "
-        "PASSPORT_SECRETS_DIR (folders separated by ':')"
+        "keep the secret in a file under the activation's folder or ~/.config/passport, "
+        "or name its folder in PASSPORT_SECRETS_DIR (folders separated by ':')"
     )
 
 
@@ -133,13 +135,14 @@ def test_a_file_outside_the_activations_folder_is_refused(configs: Path, tmp_pat
     error = refused("${file:../elsewhere}", configs)
     assert error.reason == (
         f"${{file:../elsewhere}}: {configs}/../elsewhere (which resolves to "
-        f"{tmp_path}/elsewhere) is outside the folders secrets may be read from ({configs})"
+        f"{tmp_path}/elsewhere) is outside the folders secrets may be read from "
+        f"({configs}, {tmp_path}/xdg/passport)"
     )
     assert "s3cr3t" not in error.reason
     # whether a file exists out there is never said
     assert "is outside the folders" in refused("${file:../no-such-file}", configs).reason
     assert refused("${file:/etc/hostname}", configs).reason.endswith(
-        f"is outside the folders secrets may be read from ({configs})"
+        f"is outside the folders secrets may be read from ({configs}, {tmp_path}/xdg/passport)"
     )
 
 
@@ -170,7 +173,7 @@ def test_the_setting_names_more_folders(
     error = refused(f"${{file:{tmp_path}/other}}", configs)
     assert error.reason.endswith(
         f"outside the folders secrets may be read from "
-        f"({configs}, {tmp_path / 'vault-a'}, {tmp_path / 'vault-b'})"
+        f"({configs}, {tmp_path}/xdg/passport, {tmp_path / 'vault-a'}, {tmp_path / 'vault-b'})"
     )
 
 

@@ -10,6 +10,7 @@ from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
 from passport.cli.locks import locks_command
+from passport.cli.login import login_group, logout_group
 from passport.cli.plan import plan_command
 from passport.cli.sample import sample
 from passport.cli.schema import schema
@@ -28,6 +29,8 @@ ALL: list[click.Command] = [
     history_command,
     locks_command,
     unlock_command,
+    login_group,
+    logout_group,
     store_group,
     sample,
 ]

@@ -25,6 +25,7 @@ from passport.runner.applying import (
     install_checkpoint,
     is_saved_plan,
 )
+from passport.runner.logins import google_login, google_logout
 from passport.runner.planning import Planned, outgoing_transform, plan, planned
 from passport.runner.plans import FailedPlan, PlanSet, plan_many
 from passport.runner.secret_check import check_secrets, secret_references
@@ -47,6 +48,8 @@ __all__ = [
     "check_secrets",
     "copy_whole_store",
     "find_run",
+    "google_login",
+    "google_logout",
     "held_locks",
     "history",
     "install_checkpoint",
