@@ -126,7 +126,7 @@ def _plan_one(
         progress.clear()
         click.echo(f"{path}: plan failed", err=True)
         report(error)
-        failures.append(Failure(str(path), _words(error)))
+        failures.append(Failure(str(path), _words(error), error.problems, error.hint))
         return None
     progress.clear()
     return plan

@@ -20,6 +20,7 @@ import orjson
 from passport import __version__
 from passport.canonical import digest_bytes
 from passport.model import PLAN_FORMAT_VERSION, Action, Change, Fields, Plan
+from passport.render.held import held_dict, out_of_scope_dicts
 from passport.render.masking import hidden, hidden_fields
 from passport.render.view import Failure, set_totals
 
@@ -73,6 +74,7 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
         "summary": {
             **totals,
             "suppressed": len(plan.suppressed),
+            "held": len(plan.held),
             "entities": [
                 {
                     "direction": s.direction.value,
@@ -84,6 +86,9 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
                     "suppressed": s.suppressed,
                     "conflicts": s.conflicts,
                     "existing": s.existing,
+                    "unchanged": s.unchanged,
+                    "held": s.held,
+                    "out_of_scope": s.out_of_scope,
                 }
                 for s in plan.summaries
             ],
@@ -105,7 +110,7 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
                 {
                     "direction": b.direction.value,
                     "entity": b.entity,
-                    "action": b.action.value,
+                    "action": str(b.action),
                     "count": b.count,
                     "existing": b.existing,
                     "limit": b.limit,
@@ -132,6 +137,8 @@ def plan_dict(plan: Plan, show_pii: bool = False) -> dict[str, Any]:
         "notes": list(plan.notes),
         "warnings": list(plan.warnings),
         "watermarks": dict(plan.watermarks),
+        "held": [held_dict(h) for h in plan.held],
+        "out_of_scope": out_of_scope_dicts(plan),
     }
     return body
 
@@ -189,8 +196,22 @@ def plan_set_dict(
             "failed": totals.failed,
         },
         "plans": [sealed(p, show_pii) for p in plans],
-        "errors": [{"source": f.source, "message": f.message} for f in failures],
+        "errors": [e for f in failures for e in failure_dicts(f)],
     }
+
+
+def failure_dicts(failure: Failure) -> list[dict[str, Any]]:
+    """One structured error per problem: {source, file, row, column, field, message, hint}."""
+    if not failure.problems:
+        return [
+            {"source": failure.source, "file": "", "row": 0, "column": 0, "field": ""}
+            | {"message": failure.message, "hint": failure.hint}
+        ]
+    return [
+        {"source": failure.source, "file": p.file, "row": p.line, "column": p.col}
+        | {"field": p.path, "message": p.message, "hint": failure.hint}
+        for p in failure.problems
+    ]
 
 
 def plan_set_json(

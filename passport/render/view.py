@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from passport.errors import Problem
 from passport.model import Action, Change, Conflict, Direction, Fields, Plan
 from passport.render.masking import CHANGED, hidden, shown
 
@@ -173,6 +174,8 @@ class Failure:
 
     source: str  # the activation file (or name) that failed
     message: str
+    problems: tuple[Problem, ...] = ()  # each with its place, when the error has them
+    hint: str | None = None
 
 
 @dataclass(frozen=True)

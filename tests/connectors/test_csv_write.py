@@ -50,9 +50,9 @@ def test_round_trip_12(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "roles.csv").read_text().splitlines() == [
         "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
         "orgSourcedId,userProfileSourcedId",
-        "u1-s1,,2025-08-01T12:00:00Z,u1,primary,student,,,s1,",
-        "u2-d1,,2025-08-02T08:30:00Z,u2,primary,teacher,,,d1,",
-        "u2-s1,,2025-08-02T08:30:00Z,u2,secondary,teacher,,,s1,",
+        "r1,active,2025-08-01T12:00:00Z,u1,primary,student,2025-08-20,,s1,",
+        "r2,active,2025-08-02T08:30:00Z,u2,secondary,aide,,,d1,",
+        "r3,active,2025-08-02T08:30:00Z,u2,primary,teacher,,,s1,",
     ]
 
 
@@ -191,7 +191,14 @@ def test_an_empty_folder_is_an_export_target_not_an_import_source(tmp_path: Path
     export = connect({"path": "lms"}, context)
     snap = export.snapshot(["users"])
     assert list(snap.read("users")) == [] and not snap.is_complete("users")
-    user = {"enabledUser": "true", "orgSourcedIds": ["s1"], "role": "student", "username": "a"}
+    user = {
+        "enabledUser": "true",
+        "orgSourcedIds": ["s1"],
+        "role": "student",
+        "username": "a",
+        "givenName": "Ann",
+        "familyName": "Lee",
+    }
     export.write([WriteOp("users", Action.CREATE, "u1", user)])
     export.close()
     assert read_all(tmp_path / "lms")["users"] == [Record("u1", user, NOW)]

@@ -30,6 +30,8 @@ class CsvConnector:
         processing: str = "bulk",
         clock: Callable[[], str] = utc_now,
         mode: str = "import",
+        date_format: str | None = None,
+        declared_version: str | None = None,
     ) -> None:
         if version not in ("1.1", "1.2"):
             raise BundleError(f"unsupported OneRoster version {version!r}", "use 1.1 or 1.2")
@@ -40,6 +42,8 @@ class CsvConnector:
         self.processing = processing
         self.clock = clock
         self.mode = mode
+        self.date_format = date_format
+        self.declared_version = declared_version
         self._snapshots: list[CsvSnapshot] = []
 
     def snapshot(
@@ -56,7 +60,12 @@ class CsvConnector:
         error, never "everything was deleted"."""
         if self.mode == "export" and not _has_bundle(self.path):
             return EmptySnapshot()
-        snap = CsvSnapshot(self.path, entities)
+        snap = CsvSnapshot(
+            self.path,
+            entities,
+            date_format=self.date_format,
+            declared_version=self.declared_version,
+        )
         self._snapshots.append(snap)
         return snap
 
@@ -152,7 +161,8 @@ def _check_ops(ops: Sequence[WriteOp]) -> None:
 
 
 def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
-    """The factory the registry calls: `path`, `version` (1.1 | 1.2), `processing`."""
+    """The factory the registry calls: `path`, `version` (1.1 | 1.2), `processing`,
+    `date_format` (how a source writes dates that are not ISO 8601)."""
     raw = delivery.get("path")
     if not raw:
         raise BundleError("delivery.path is required: a folder or .zip holding the bundle")
@@ -160,10 +170,14 @@ def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
     if not path.is_absolute():
         path = Path(ctx.base_dir) / path
     clock = ctx.extra.get("clock", utc_now)
+    declared = delivery.get("version")
+    date_format = delivery.get("date_format")
     return CsvConnector(
         path,
-        version=str(delivery.get("version", "1.1")),
+        version=str(declared or "1.1"),
         processing=str(delivery.get("processing", "bulk")),
         clock=clock,
         mode=ctx.mode,
+        date_format=str(date_format) if date_format else None,
+        declared_version=str(declared) if declared else None,
     )
