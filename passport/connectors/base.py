@@ -69,6 +69,7 @@ class WriteOp:
     action: Action
     key: str
     fields: Fields | None = None  # None for deletes
+    modified: str | None = None  # the record's own dateLastModified, written with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from passport.mapping.fields import SchoolIds
 from passport.model import Activation, Fields, Filter, Value
-from passport.oneroster import ENTITIES, identity_fields
+from passport.oneroster import ENTITIES, encode_object, identity_fields, objects
 
 SCHOOL_FIELD: Mapping[str, str] = {
     "courses": "orgSourcedId",
@@ -225,7 +225,7 @@ class Scope:
         return lambda fields: self.project(entity, fields)
 
     def narrow(self, entity: str, fields: Fields) -> Fields:
-        """Drop out-of-scope schools from a user's org list."""
+        """Drop out-of-scope schools from a user's org list (and its roles there)."""
         if entity != "users" or "orgSourcedIds" not in fields:
             return fields
         ids = fields["orgSourcedIds"]
@@ -235,6 +235,9 @@ class Scope:
             return fields
         out = dict(fields)
         out["orgSourcedIds"] = inside
+        if "roles" in out:
+            kept = [r for r in objects(out["roles"]) if r.get("orgSourcedId") in self.scope_orgs]
+            out["roles"] = [encode_object(r) for r in kept]
         return out
 
 

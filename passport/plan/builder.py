@@ -115,6 +115,8 @@ def build_plan(inputs: PlanInputs) -> Plan:
         _plan_two_way(inputs, collected, store_tally, app_tally)
         if closed:
             collected.hold_exports(closed)
+    if act.mode is not Mode.IMPORT:
+        collected.notes += _losses(inputs.fields)
     changes, suppressed = apply_windows(
         act.rollover, inputs.today, collected.changes, collected.suppressed
     )
@@ -142,6 +144,13 @@ def build_plan(inputs: PlanInputs) -> Plan:
         held=tuple(sorted(collected.held, key=_held_order)),
         out_of_scope=tuple(collected.out_of_scope),
     )
+
+
+def _losses(fields: FieldMap | None) -> list[str]:
+    """What the application cannot hold of what was exported, said once (a version
+    without some fields: they are left out on both sides, so the plan converges)."""
+    losses = getattr(fields, "losses", None)
+    return list(losses()) if callable(losses) else []
 
 
 def _held_order(held: Held) -> tuple[int, str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from passport.canonical import digest
 from passport.mapping.sharing import Sharing
-from passport.model import Action, Direction, Fields
+from passport.model import Action, Direction, Fields, Held
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
@@ -30,6 +30,7 @@ class Desired:
 
     view: Fields
     shared: Fields
+    modified: str | None = None  # the store record's own dateLastModified
 
 
 def desired_index(
@@ -58,7 +59,11 @@ def desired_records(
         return {}
     found = store.get(entity, keys)
     return {
-        key: Desired(sharing.outgoing(entity, key, rec.fields), sharing.shared(entity, rec.fields))
+        key: Desired(
+            sharing.outgoing(entity, key, rec.fields),
+            sharing.shared(entity, rec.fields),
+            rec.modified,
+        )
         for key, rec in found.items()
     }
 
@@ -106,6 +111,9 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
         elif base is None or base.digest != want:
             links.append(key)
     wanted = desired_records(entity, creates + updates + links, inp.store, sharing)
+    result.held = _unholdable(entity, wanted, creates + updates, sharing)
+    for held in result.held:
+        del wanted[held.key]
     current = _current(entity, app, listed, updates + deletes, bases, sharing)
     out = Direction.EXPORT
     for key in creates:
@@ -117,6 +125,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                     key,
                     out,
                     goal.view,
+                    goal.modified,
                     app_key=sharing.app_key(entity, key),
                     school_fields=goal.shared,
                 )
@@ -131,6 +140,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 out,
                 current[key],
                 goal.view,
+                modified=goal.modified,
                 reason="" if key in bases else taken_over,
                 app_key=sharing.app_key(entity, key),
                 agreed=goal.view,
@@ -170,6 +180,24 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     for key in forgets:
         result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, out, gone_both))
     return result
+
+
+def _unholdable(
+    entity: str, wanted: dict[str, Desired], keys: list[str], sharing: Sharing
+) -> list[Held]:
+    """Records the application cannot take as it would hold them (a required field
+    missing): held, not sent half-made."""
+    missing = getattr(sharing.fields, "missing", None)
+    if not callable(missing):
+        return []
+    held = []
+    for key in keys:
+        goal = wanted.get(key)
+        why = missing(entity, goal.view) if goal is not None else None
+        if why:
+            hint = "give the record the field in the store's source, or stop sharing it"
+            held.append(Held(entity, key, why, hint=hint, direction=Direction.EXPORT))
+    return held
 
 
 def _owned(actual: SideIndex, bases: dict[str, BaseLike]) -> int:
