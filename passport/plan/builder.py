@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -168,7 +168,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
         if entity not in inputs.readable:
             continue
         records: Iterable[Record] = (
-            _held_orgs(orgs, app, holds) if entity == "orgs" else app.read(entity)
+            _held_orgs(orgs, app, holds, sharing.fields) if entity == "orgs" else app.read(entity)
         )
         complete = app.is_complete(entity)
         if not complete:
@@ -197,11 +197,13 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             out.watermarks[entity] = mark
 
 
-def _held_orgs(orgs: list[Record], app: AppSide, holds: Holds) -> list[Record]:
+def _held_orgs(orgs: list[Record], app: AppSide, holds: Holds, fields: FieldMap) -> list[Record]:
     """The orgs to plan: those the application held, in circles of parents, or under a
     held parent are held before they are read (all orgs are in memory already)."""
-    for found in [*held_of(app, "orgs"), *circular_orgs(orgs)]:
-        holds.hold(found)
+    found = [replace(h, withdrawn=False) for h in held_of(app, "orgs")]
+    holds.add("orgs", found, lambda key: fields.key_to_store("orgs", key))
+    for circle in circular_orgs(orgs):
+        holds.hold(circle)
     holds.self_holds("orgs", orgs, lambda key: key)
     held = holds.of("orgs")
     return [org for org in orgs if org.key not in held] if held else orgs
