@@ -104,8 +104,9 @@ def connector(path: Path, **delivery: str) -> CsvConnector:
     return connect({"path": path.name, **delivery}, ctx)
 
 
+OWN = "2025-08-15T09:00:00Z"  # a record's own dateLastModified, as the store holds it
 OPS = [
-    WriteOp("orgs", Action.UPDATE, "s1", {"name": "Lincoln HS", "type": "school"}),
+    WriteOp("orgs", Action.UPDATE, "s1", {"name": "Lincoln HS", "type": "school"}, OWN),
     WriteOp("enrollments", Action.DELETE, "e2"),
     WriteOp(
         "enrollments",
@@ -124,7 +125,9 @@ def test_bulk_write_applies_ops_to_the_current_bundle(tmp_path: Path) -> None:
     assert [r.ok for r in results] == [True, True, True]
     after = read_all(path)
     assert after["users"] == before["users"]
-    assert after["orgs"][1] == Record("s1", {"name": "Lincoln HS", "type": "school"}, NOW)
+    # the record's own date, not the export's time
+    assert after["orgs"][1] == Record("s1", {"name": "Lincoln HS", "type": "school"}, OWN)
+    assert after["enrollments"][1].modified is None  # none given: none written (bulk)
     assert [e.key for e in after["enrollments"]] == ["e1", "e3"]
     assert after["users"][0].fields["metadata.homeroom"] == "H101"  # extension column kept
 
@@ -201,7 +204,7 @@ def test_an_empty_folder_is_an_export_target_not_an_import_source(tmp_path: Path
     }
     export.write([WriteOp("users", Action.CREATE, "u1", user)])
     export.close()
-    assert read_all(tmp_path / "lms")["users"] == [Record("u1", user, NOW)]
+    assert read_all(tmp_path / "lms")["users"] == [Record("u1", user)]
     (tmp_path / "sis").mkdir()
     for mode in ("import", "two-way"):
         source = connect({"path": "sis"}, ConnectContext(base_dir=str(tmp_path), mode=mode))
