@@ -211,6 +211,8 @@ class OneRosterFields:
         for item in objects(value):
             if self.rest:
                 item = {k: v for k, v in item.items() if k not in unheld}
+                if name == "userProfiles" and not item.get("username"):
+                    item.pop("credentialType", None)  # a REST credential needs a username
             if item.get("role") in roles:
                 item["role"] = roles[item["role"]]
             out.append(encode_object(item))

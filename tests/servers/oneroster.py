@@ -69,6 +69,8 @@ class OneRosterServer:
         self.check_scopes = check_scopes
         self.disabled = set(disabled)
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=200_000)
+        # (version, entity, object) of every PUT body, to check against the spec's schemas
+        self.bodies: deque[tuple[str, str, dict[str, object]]] = deque(maxlen=200_000)
         self.in_flight = self.peak_in_flight = 0
         self._lock = threading.Lock()
         handler = type("BoundHandler", (Handler,), {"app": self})

@@ -330,11 +330,13 @@ def _profiles(fields: Fields) -> list[dict[str, Any]]:
         for name in ("profileType", "vendorId", "applicationId", "description"):
             if profile.get(name):
                 entry[name] = profile[name]
-        if profile.get("credentialType"):
-            credential = {"type": profile["credentialType"]}
-            if profile.get("username"):
-                credential["username"] = profile["username"]
-            entry["credentials"] = [credential]
+        # A 1.2 credential is a type and a username (never a password from passport).
+        if profile.get("credentialType") and profile.get("username"):
+            entry["credentials"] = [
+                {"type": profile["credentialType"], "username": profile["username"]}
+            ]
+        else:
+            entry["credentials"] = []
         out.append(entry)
     return out
 
