@@ -137,3 +137,14 @@ def test_a_held_row_is_not_read_the_rest_is() -> None:
     keys = [record.key for record in snap.read("enrollments")]
     assert keys == ["e2"]
     assert [h.key for h in snap.held("enrollments")] == ["e1"]
+
+
+def test_a_held_personal_value_is_never_shown(tmp_path: Path) -> None:
+    (tmp_path / "demographics.csv").write_text(
+        "sourcedId,status,dateLastModified,birthDate\nu1,,,2010-13-04\n"
+    )
+    snap = CsvSnapshot(tmp_path, ["demographics"])
+    list(snap.read("demographics"))
+    [held] = snap.held("demographics")
+    assert held.reason == "the value is not a date (YYYY-MM-DD)"
+    assert "2010-13-04" not in repr(held)

@@ -31,7 +31,7 @@ from passport.connectors.oneroster_csv.values import (
     year_error,
 )
 from passport.model import Held, Record
-from passport.oneroster import SPECS
+from passport.oneroster import SPECS, is_pii
 
 Fold = Mapping[str, Mapping[str, str | list[str]]]  # user key -> fields from roles.csv
 _NOT_FIELDS = frozenset({"sourcedId", "status", "dateLastModified", "password"})
@@ -155,6 +155,8 @@ class RowReader:
     def hold_row(self, row: list[str], key: str, row_no: int) -> None:
         """Hold the row being read for its first problem; forget the others."""
         reason, i, hint = self.flags[0]
+        if 0 <= i < len(row) and row[i] and is_pii(self.layout.entity, self.layout.names[i]):
+            reason = reason.replace(repr(row[i]), "the value")  # never a raw personal value
         more = len(self.flags) - 1
         if more:
             reason += f" (and {more} more problem{'s' if more > 1 else ''} in the row)"
