@@ -18,6 +18,7 @@ from passport.model import Action, Direction, Fields, Held
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
+from passport.plan.holding import app_held
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
@@ -94,8 +95,11 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     deletes: list[str] = []
     links: list[str] = []  # already equal in the application, base missing or behind
     forgets: list[str] = []  # gone from both sides, still in the base
+    unreadable = app_held(app, entity, sharing) if listed else {}
     both = ((key, (want, have)) for key, want, have in merge_join(desired.pairs, actual.pairs))
     for key, sides, base in merge_join(both, sorted(bases.items())):
+        if key in unreadable:
+            continue  # the application's copy cannot be read: left alone, listed as held
         want, have = sides if sides is not None else (None, None)
         if have == DELETED:
             have = None
@@ -112,8 +116,9 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
             links.append(key)
     wanted = desired_records(entity, creates + updates + links, inp.store, sharing)
     result.held = _unholdable(entity, wanted, creates + updates, sharing)
+    result.held += unreadable.values()
     for held in result.held:
-        del wanted[held.key]
+        wanted.pop(held.key, None)
     current = _current(entity, app, listed, updates + deletes, bases, sharing)
     out = Direction.EXPORT
     for key in creates:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from passport.mapping.sharing import Sharing
 from passport.model import Direction, Fields, Held, Record
 from passport.oneroster import SPECS
 
@@ -38,6 +39,17 @@ def held_of(app: object, entity: str) -> list[Held]:
     """What the application side held of the entity (nothing for a side that never holds)."""
     held = getattr(app, "held", None)
     return list(held(entity)) if callable(held) else []
+
+
+def app_held(app: object, entity: str, sharing: Sharing) -> dict[str, Held]:
+    """For exports and two-way: the application's records it could not read, by store
+    key, once the entity was read; they are left alone in both directions."""
+    found: dict[str, Held] = {}
+    for held in held_of(app, entity):
+        key = sharing.store_key(entity, held.key)
+        reason = f"the application's copy cannot be read: {held.reason}"
+        found.setdefault(key, replace(held, key=key, reason=reason, direction=Direction.EXPORT))
+    return found
 
 
 @dataclass

@@ -102,11 +102,6 @@ def _gone(base: _Base) -> bool:
     return not isinstance(base, str) and base[2] is None
 
 
-# Marks the base of a record read unchanged (kept in place: cheaper than popping it, and it
-# tells a record held only after it was read).
-_UNCHANGED: _Base = ("", None, "")
-
-
 @dataclass
 class ImportSource:
     """One entity's application records as the import reads them."""
@@ -123,8 +118,12 @@ class ImportSource:
     reread: Callable[[], Iterable[Record]] | None = None
 
 
+# keys -> those of them this activation's base holds (asked only for late holds: rare)
+HadBase = Callable[[list[str]], set[str]]
+
+
 def _stream(
-    source: ImportSource, bases: dict[str, _Base], tally: Tally
+    source: ImportSource, bases: dict[str, _Base], tally: Tally, had_base: HadBase
 ) -> tuple[_Buckets, dict[str, Record]]:
     """One pass over the application's records against the base, held by key: each record
     is projected and digested once, and kept in full only where it differs."""
@@ -173,29 +172,26 @@ def _stream(
         seen.append(f"{key}\x1f{digest_now}")
         if key in incoming:
             _twice(entity, key)
-        base = bases.get(key)
+        base = bases.pop(key, None)
         if base is None:
             buckets.create.append(key)
         elif isinstance(base, str):
             if base == digest_now:
-                bases[key] = _UNCHANGED
                 unchanged += 1
                 continue
-            del bases[key]
             buckets.update.append(key)
-        elif base is _UNCHANGED:
-            _twice(entity, key)
+        elif base[2] is None:
+            buckets.recreate.append(key)
         else:
-            del bases[key]
-            (buckets.recreate if base[2] is None else buckets.update).append(key)
+            buckets.update.append(key)
         incoming[key] = Record(key, shared(projected), rec.modified)
     tally.lines(seen)
     buckets.unchanged, buckets.read = unchanged, n
-    _hold_late(source, bases, buckets, incoming)
+    _hold_late(source, bases, buckets, incoming, had_base)
     if source.complete:
         kept = holds.of(entity)
         for key, base in bases.items():
-            if base is _UNCHANGED or key in kept:
+            if key in kept:
                 continue
             (buckets.forget if _gone(base) else buckets.delete).append(key)
     return buckets, incoming
@@ -209,7 +205,11 @@ def _twice(entity: str, key: str) -> None:
 
 
 def _hold_late(
-    source: ImportSource, bases: dict[str, _Base], buckets: _Buckets, incoming: dict[str, Record]
+    source: ImportSource,
+    bases: dict[str, _Base],
+    buckets: _Buckets,
+    incoming: dict[str, Record],
+    had_base: HadBase,
 ) -> None:
     """What the source held, what depends on a held record of the same entity, and
     records the source handed on before it found them wrong (`Held.withdrawn`): taken
@@ -223,13 +223,16 @@ def _hold_late(
             holds.hold(replace(held, withdrawn=True))
     bucket = holds.held.get(entity, {})
     taken: set[str] = set()
+    # A withdrawn record read, not changed and whose base is gone from `bases` was read
+    # unchanged; one whose base is still there, or that had none, was out of scope.
+    read = [k for k, h in bucket.items() if h.withdrawn and k not in incoming and k not in bases]
+    unchanged = had_base(read) if read else set()
     for key, held in list(bucket.items()):
         if key in incoming:
             del incoming[key]
             taken.add(key)
-        elif bases.get(key) is _UNCHANGED:
+        elif key in unchanged:
             buckets.unchanged -= 1
-            del bases[key]
         elif held.withdrawn:
             del bucket[key]  # it was out of scope (or deleted): not a held record
     buckets.withdraw(taken)
@@ -246,7 +249,11 @@ def plan_import_entity(
     entity, scope = source.entity, source.sharing.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
     bases = _load_base(store, activation, entity, store_tally)
-    buckets, incoming = _stream(source, bases, app_tally)
+
+    def had_base(keys: list[str]) -> set[str]:
+        return {k for k, owners in store.owners(entity, keys).items() if activation in owners}
+
+    buckets, incoming = _stream(source, bases, app_tally, had_base)
     del bases
     result.unchanged = buckets.unchanged
     result.out_of_scope = buckets.out_of_scope

@@ -240,7 +240,7 @@ def _check(plan: Plan, bundle: Bundle) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

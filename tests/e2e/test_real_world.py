@@ -204,3 +204,35 @@ def test_the_default_max_held_blocks_a_mostly_broken_bundle(
     body = plan(passport, code=3)
     assert any(b["action"] == "hold" for b in body["safety"]["breaches"])
     passport("apply", "sis", "--yes", code=3)
+
+
+TWO_WAY = """\
+version: 1
+name: lms
+application: oneroster-csv
+mode: {mode}
+delivery:
+  path: ../lms
+schools:
+  auto: same-id
+attributes:
+{attributes}
+safety:
+  max_held: 50%
+"""
+
+
+@pytest.mark.parametrize("mode", ["two-way", "export"])
+def test_an_unreadable_row_on_the_application_side_is_left_alone(
+    passport: Passport, mode: str
+) -> None:
+    setup(passport, "real-us-date", delivery='  date_format: "M/D/YYYY"\n')
+    passport("apply", "sis", "--yes")
+    shutil.copytree(BUNDLES / "real-us-date", passport.root / "lms")
+    text = TWO_WAY.format(mode=mode, attributes=ATTRIBUTES)
+    (passport.configs / "lms.yaml").write_text(text)
+    result = passport("plan", "lms", "--format", "json")
+    body = json.loads(result.stdout)
+    assert [c for c in body["changes"] if c["key"] == "stu-3"] == []  # no delete, no create
+    [held] = [h for h in body["held"] if h["key"] == "stu-3"]
+    assert held["reason"].startswith("the application's copy cannot be read: ")
