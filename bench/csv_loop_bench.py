@@ -56,6 +56,10 @@ def plain_loop(r: RowReader) -> Loop:
     years, pick_years = r.years, _picker(list(r.years))
     booleans, pick_booleans = r.booleans, _picker(list(r.booleans))
     password = r.password
+    texts, spans = r.texts, r.spans
+    keep_status = status_i >= 0 and not delta
+    preheld = r.checks.preheld
+    roles_required = fold is not None and r.checks.roles_required
     refs = [
         (n, ref.index, r.seen if ref.deferred else ref.keys, ref.multi)
         for n, ref in enumerate(r.checks.refs)
@@ -70,9 +74,9 @@ def plain_loop(r: RowReader) -> Loop:
     set_modified, set_deleted = _set_modified, _set_deleted
 
     def loop(keys: Collection[str] | None) -> Iterator[Record]:
-        problems, seen, full = r.problems, r.seen, keys is None
+        seen, full = r.seen, keys is None
         modified_ok = r.checks.modified.seen
-        ok = not problems.errors
+        flags = r.flags
         row_no = 1
         with r.open_text() as text:
             rows = csv.reader(text)
@@ -83,7 +87,6 @@ def plain_loop(r: RowReader) -> Loop:
                     if len(row) != width:
                         fixed = r.fix_width(row, row_no)
                         if fixed is None:
-                            ok = False
                             continue
                         row = fixed
                     key = row[key_i]
@@ -102,7 +105,12 @@ def plain_loop(r: RowReader) -> Loop:
                         or (modified and modified not in modified_ok)
                         or (delta and not (status and modified))
                     ):
-                        r.check_meta(row_no, status, modified)
+                        r.check_meta(row, row_no, status, modified)
+                        if modified_i >= 0:
+                            modified = row[modified_i]
+                    if preheld and key in preheld:
+                        r.hold_preheld(key)
+                        continue
                     if dates and not dates_ok.issuperset(pick_dates(row)):
                         for i in dates:
                             if row[i] not in dates_ok:
@@ -115,6 +123,12 @@ def plain_loop(r: RowReader) -> Loop:
                         for i in booleans:
                             if row[i] not in boolean_cells:
                                 r.boolean(row, row_no, i)
+                    for i in texts:
+                        if "\x00" in row[i]:
+                            r.nul(row, i)
+                    for a, b in spans:
+                        if row[b] and row[a] and row[b] < row[a]:
+                            r.span(row, a, b)
                     if password >= 0 and row[password]:
                         r.warn_password(row_no)
                     if not deleted:
@@ -122,18 +136,21 @@ def plain_loop(r: RowReader) -> Loop:
                             cell = row[i]
                             if cell and cell not in ref_keys:  # type: ignore[operator]
                                 if ref_multi:
-                                    r.multi_ref(n, cell, row_no)
+                                    r.multi_ref(n, cell, row_no, key)
                                 else:
-                                    r.ref_error(n, cell, row_no)
+                                    r.ref_error(n, cell, row_no, key)
                         if required and not all(pick_required(row)):
                             r.missing_required(row, row_no)
-                    if problems.errors:
-                        ok = False
-                    if not ok:
+                        if roles_required and key not in fold:  # type: ignore[operator]
+                            r.no_role()
+                    if flags:
+                        r.hold_row(row, key, row_no)
                         continue
                     fields: dict[str, Any] = {
                         n: c for n, c in zip(kept_names, pick_kept(row), strict=True) if c
                     }
+                    if keep_status and status == "active":
+                        fields = {"status": status, **fields}
                     for name in multi:
                         value = fields.get(name)
                         if value is not None:

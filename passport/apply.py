@@ -251,7 +251,8 @@ def _write_op(change: Change) -> WriteOp:
     (never only the changed fields), under the application's key."""
     if change.action is Action.DELETE:
         return WriteOp(change.entity, Action.DELETE, change.target_key)
-    return WriteOp(change.entity, change.action, change.target_key, change.agreed_fields())
+    fields = change.agreed_fields()
+    return WriteOp(change.entity, change.action, change.target_key, fields, change.modified)
 
 
 def _record_export(

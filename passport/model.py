@@ -95,6 +95,7 @@ class SafetyRule:
     max_delete: Limit | None = None
     max_update: Limit | None = None
     min_existing: int | None = None
+    max_held: Limit | None = None
     entity: str | None = None
     direction: Direction | None = None
 
@@ -107,6 +108,9 @@ class Safety:
     max_update: Limit | None = None
     min_existing: int = 10
     overrides: tuple[SafetyRule, ...] = ()
+    # Held source records, as a percent of the entity's source records or a count: a
+    # broken export still stops the plan.
+    max_held: Limit | None = Limit(10, True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +215,53 @@ class Suppressed:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A source record the plan holds back, and why: it fails a check (an unknown
+    reference, an unparsable value, a missing required value) or depends on a record that
+    is held. It is not written; its copy on the receiving side stays as it is, and it is
+    never read as a delete. `file`/`row`/`column`/`field` say where (0 and "" unknown);
+    `depends_on` names the held record (entity, key) it needs, for a cascaded hold."""
+
+    entity: str
+    key: str
+    reason: str
+    file: str = ""
+    row: int = 0
+    column: int = 0
+    field: str = ""
+    hint: str = ""
+    depends_on: tuple[str, str] | None = None
+    direction: Direction = Direction.IMPORT
+    # The source handed the record on before it found the problem (a duplicate key seen
+    # later, a reference checked at the end of the file): the plan takes it back.
+    withdrawn: bool = False
+
+    def place(self) -> str:
+        """`file:row:column` as far as it is known."""
+        where = self.file
+        if self.row:
+            where += f":{self.row}"
+            if self.column:
+                where += f":{self.column}"
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfScope:
+    """How many source records of one entity the activation's scope leaves out, for one
+    reason (a school not mapped, a filter, a course out of scope)."""
+
+    direction: Direction
+    entity: str
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class EntitySummary:
+    """Counts of one entity in one direction. Every active source record is exactly one of
+    create, update, link, unchanged, held, suppressed or out_of_scope."""
+
     direction: Direction
     entity: str
     create: int = 0
@@ -221,6 +271,22 @@ class EntitySummary:
     conflicts: int = 0
     link: int = 0
     existing: int = 0  # records on the receiving side this activation manages before the run
+    unchanged: int = 0  # source records that already agree: nothing to do
+    held: int = 0  # source records held back (see Held)
+    out_of_scope: int = 0  # source records the scope leaves out (see OutOfScope)
+
+    @property
+    def source_total(self) -> int:
+        """The active source records this summary accounts for."""
+        return (
+            self.create
+            + self.update
+            + self.link
+            + self.unchanged
+            + self.held
+            + self.suppressed
+            + self.out_of_scope
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,22 +304,30 @@ class Fingerprint:
 
 @dataclass(frozen=True, slots=True)
 class Breach:
-    """A safety threshold the plan goes over."""
+    """A safety threshold the plan goes over. `action` is an Action, or HOLD for held
+    records (whose share is of the entity's source records, not of existing ones)."""
 
     direction: Direction
     entity: str
-    action: Action
+    action: str
     count: int
     existing: int
     limit: str  # as configured: "10%" or "500"
+    reason: str = ""  # when it is not a plain threshold (an empty bulk listing)
 
     def __str__(self) -> str:
-        verb = {"delete": "deletes", "update": "updates", "create": "creates"}[self.action]
+        verb = VERBS[self.action]
         share = f"{100.0 * self.count / self.existing:.1f}%" if self.existing else "all"
-        return (
+        whole = "source records" if self.action == HOLD else "existing"
+        line = (
             f"{self.direction} {self.entity}: {self.count:,} {verb} is {share} of "
-            f"{self.existing:,} existing, over the {self.limit} limit"
+            f"{self.existing:,} {whole}"
         )
+        return f"{line}: {self.reason}" if self.reason else f"{line}, over the {self.limit} limit"
+
+
+HOLD = "hold"
+VERBS = {"delete": "deletes", "update": "updates", "create": "creates", HOLD: "held"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +372,8 @@ class Plan:
     # its config is not trusted to connect (plan --trusted-base).
     offline: str = ""
     format_version: str = PLAN_FORMAT_VERSION
+    held: tuple[Held, ...] = ()  # source records held back, per entity, with reasons
+    out_of_scope: tuple[OutOfScope, ...] = ()  # counts per entity and reason
 
     @property
     def has_changes(self) -> bool:

@@ -6,12 +6,20 @@ Connectors translate to and from it; config checks attribute names against it.
 
 Canonical values: a single-valued field is a `str`; a multi-valued field (the CSV cells
 that hold comma-separated lists) is a `list[str]`. An empty cell is an absent key.
-`sourcedId`, `status` and `dateLastModified` are metadata, never part of a record's
-compared fields; `status: tobedeleted` becomes a delete.
+`sourcedId` is the key and `dateLastModified` travels with the record (`Record.modified`);
+`status: tobedeleted` becomes a delete. A `status` the source writes on a live record
+("active") is kept as the field `status`, so an export writes back what came in.
+
+Structured values are lists of canonical JSON objects, one string each (keys sorted, no
+whitespace): `users.roles` holds the 1.2 roles exactly (sourcedId, roleType, role,
+orgSourcedId, userProfileSourcedId, beginDate, endDate; several per org), and
+`users.userProfiles` the 1.2 user profiles. Extension fields (`metadata.*`, `ext_*`) are
+kept under their own names.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -30,6 +38,7 @@ ENTITIES: Final = (
 )
 
 META_FIELDS: Final = frozenset({"sourcedId", "status", "dateLastModified"})
+STATUS: Final = "status"  # the field holding a live record's own status, when it has one
 
 # Fields a connector never reads into the store. OneRoster 1.1's users.password is a
 # credential; passport does not carry credentials between systems.
@@ -150,10 +159,20 @@ USERS = EntitySpec(
         "preferredFamilyName",
         "primaryOrgSourcedId",
         "pronouns",
+        "roles",
+        "userProfiles",
     ),
     required=("enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName"),
     multi=frozenset(
-        {"orgSourcedIds", "userIds", "agentSourcedIds", "grades", "resourceSourcedIds"}
+        {
+            "orgSourcedIds",
+            "userIds",
+            "agentSourcedIds",
+            "grades",
+            "resourceSourcedIds",
+            "roles",
+            "userProfiles",
+        }
     ),
     booleans=frozenset({"enabledUser"}),
     references=(
@@ -176,6 +195,7 @@ USERS = EntitySpec(
             "preferredGivenName",
             "preferredMiddleName",
             "preferredFamilyName",
+            "userProfiles",
         }
     ),
     v12_only=frozenset(
@@ -187,6 +207,8 @@ USERS = EntitySpec(
             "preferredFamilyName",
             "primaryOrgSourcedId",
             "pronouns",
+            "roles",
+            "userProfiles",
         }
     ),
 )
@@ -284,6 +306,27 @@ SCHOOL_REFERENCES: Final[dict[str, tuple[str, ...]]] = {
     "users": ("orgSourcedIds", "primaryOrgSourcedId"),
     "enrollments": ("schoolSourcedId",),
 }
+# Structured fields whose objects name an org: (field, key inside each object).
+SCHOOL_REFERENCES_INSIDE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "users": (("roles", "orgSourcedId"),),
+}
+
+
+def objects(value: Any) -> list[dict[str, str]]:
+    """The objects of a structured field (`users.roles`), decoded."""
+    items = value if isinstance(value, list) else [value] if value else []
+    out = []
+    for item in items:
+        decoded = json.loads(item)
+        if isinstance(decoded, dict):
+            out.append({str(k): str(v) for k, v in decoded.items()})
+    return out
+
+
+def encode_object(fields: Mapping[str, str]) -> str:
+    """One object of a structured field, as its canonical string (empty values left out)."""
+    kept = {k: v for k, v in fields.items() if v}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # The fields that tell a reader which record a plan line is about.

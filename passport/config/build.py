@@ -90,6 +90,7 @@ def _safety(safety: Mapping[str, Any]) -> Safety:
         max_update=_limit(safety["max_update"]) if "max_update" in safety else default.max_update,
         min_existing=safety.get("min_existing", default.min_existing),
         overrides=tuple(_rule(rule) for rule in safety.get("overrides", [])),
+        max_held=_limit(safety["max_held"]) if "max_held" in safety else default.max_held,
     )
 
 
@@ -99,6 +100,7 @@ def _rule(rule: Mapping[str, Any]) -> SafetyRule:
         max_delete=_limit(rule.get("max_delete")),
         max_update=_limit(rule.get("max_update")),
         min_existing=rule.get("min_existing"),
+        max_held=_limit(rule.get("max_held")),
         entity=rule.get("entity"),
         direction=Direction(direction) if direction else None,
     )

@@ -225,7 +225,7 @@ def _safety(doc: Document, data: Mapping[str, Any]) -> list[Problem]:
         rules.append((("safety", "overrides", index), rule))
     problems = []
     for path, rule in rules:
-        for limit in ("max_delete", "max_update"):
+        for limit in ("max_delete", "max_update", "max_held"):
             value = rule.get(limit) if isinstance(rule, Mapping) else None
             if isinstance(value, str) and _percent(value) > 100:
                 problems.append(doc.problem((*path, limit), f"{cut(value)} is more than 100%"))

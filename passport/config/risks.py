@@ -192,7 +192,7 @@ def _safety(base: Safety, head: Safety, directions: Iterable[Direction]) -> list
     scopes: dict[tuple[str, str, str, str], list[tuple[str, str]]] = defaultdict(list)
     for direction in directions:
         for entity in ENTITIES:
-            for name in ("max_delete", "max_update", "min_existing"):
+            for name in ("max_delete", "max_update", "max_held", "min_existing"):
                 old = effective(base, name, direction, entity)
                 new = effective(head, name, direction, entity)
                 severity = _looser(name, old, new)

@@ -39,7 +39,13 @@ class Capabilities:
 
 
 class Snapshot(Protocol):
-    """The application's side for one plan: re-readable, read in entity order."""
+    """The application's side for one plan: re-readable, read in entity order.
+
+    Optional, found by name (a snapshot without them holds nothing and has no file
+    problems): `held(entity) -> list[Held]`, the records of the entity's last full read
+    that failed a check, with reason and place, known once the entity is read; and
+    `raise_problems()`, called after the plan is built, raising one error for every
+    problem of the source's files found while reading (the CSV bundle has both)."""
 
     def is_complete(self, entity: str) -> bool:
         """True when the entity was read as a full listing, so a record missing from it
@@ -51,8 +57,9 @@ class Snapshot(Protocol):
     def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]:
         """The entity's records in source order; with `keys`, only those records.
 
-        Raises BundleError/ConnectorError naming file, row and column (or URL) for
-        what cannot be read, including references to unknown records."""
+        A record that cannot be read (an unknown reference, a bad value) is left out and
+        reported by `held`; what the source as a whole cannot give raises
+        BundleError/ConnectorError naming file, row and column (or URL)."""
         ...
 
     def watermark(self, entity: str) -> str | None:
@@ -69,6 +76,7 @@ class WriteOp:
     action: Action
     key: str
     fields: Fields | None = None  # None for deletes
+    modified: str | None = None  # the record's own dateLastModified, written with it
 
 
 @dataclass(frozen=True, slots=True)

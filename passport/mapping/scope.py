@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from passport.mapping.fields import SchoolIds
 from passport.model import Activation, Fields, Filter, Value
-from passport.oneroster import ENTITIES, identity_fields
+from passport.oneroster import ENTITIES, encode_object, identity_fields, objects
 
 SCHOOL_FIELD: Mapping[str, str] = {
     "courses": "orgSourcedId",
@@ -21,6 +21,20 @@ SCHOOL_FIELD: Mapping[str, str] = {
     "users": "orgSourcedIds",
     "enrollments": "schoolSourcedId",
 }
+
+
+# Why a record is out of scope: a few fixed reasons, counted per entity in the plan.
+OUT_ORG = "not a mapped school or one of its parent orgs"
+OUT_SCHOOL = "its school is not mapped (schools.map)"
+OUT_ORGS = "none of its orgs is a mapped school"
+OUT_COURSE = "its course is out of scope"
+OUT_CLASS = "its class is out of scope"
+OUT_USER = "its user is out of scope"
+
+
+def _rule_reason(rule: Filter) -> str:
+    value = "" if rule.value is None else f" {rule.value!r}"
+    return f"filter {rule.entity}.{rule.field} {rule.op}{value}"
 
 
 def _matches(rule: Filter, value: Value | None) -> bool:
@@ -59,6 +73,7 @@ class Scope:
     kept: dict[str, set[str]] = field(default_factory=dict)
     scope_orgs: set[str] = field(default_factory=set)
     _chosen: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    _unlisted: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, activation: Activation) -> Scope:
@@ -109,33 +124,46 @@ class Scope:
 
     def admit(self, entity: str, key: str, fields: Fields) -> bool:
         """Whether a store-space record is in scope; remembers it for later entities."""
-        return self.admitter(entity)(key, fields)
+        return self.excluder(entity)(key, fields) is None
 
     def admitter(self, entity: str) -> Callable[[str, Fields], bool]:
         """`admit` for one entity, with its lookups bound once: it runs for every record."""
-        in_scope = self._reference_check(entity)
-        rules = self.filters.get(entity, ())
+        exclude = self.excluder(entity)
+        return lambda key, fields: exclude(key, fields) is None
+
+    def excluder(self, entity: str) -> Callable[[str, Fields], str | None]:
+        """Why a store-space record is out of scope (one of a few fixed reasons, so that a
+        plan counts them without building a string per record), or None when it is in; it
+        remembers what it admits for later entities. Bound once: it runs for every record."""
+        out_of_scope = self._reference_check(entity)
+        rules = [(rule, _rule_reason(rule)) for rule in self.filters.get(entity, ())]
         remember = (
             self.kept.setdefault(entity, set()).add
             if entity in ("courses", "classes", "users")
             else None
         )
         if not rules and remember is None:
-            return in_scope
+            return out_of_scope
 
-        def admit(key: str, fields: Fields) -> bool:
-            if not in_scope(key, fields):
-                return False
-            for rule in rules:
+        def exclude(key: str, fields: Fields) -> str | None:
+            reason = out_of_scope(key, fields)
+            if reason is not None:
+                return reason
+            for rule, why in rules:
                 if not _matches(rule, fields.get(rule.field)):
-                    return False
+                    return why
             if remember is not None:
                 remember(key)
-            return True
+            return None
 
-        return admit
+        return exclude
 
-    def _reference_check(self, entity: str) -> Callable[[str, Fields], bool]:
+    def unlisted(self, entity: str) -> None:
+        """The source does not list `entity` at all (declared absent): references to it
+        decide nothing, as for an entity that is not shared."""
+        self._unlisted.add(entity)
+
+    def _reference_check(self, entity: str) -> Callable[[str, Fields], str | None]:
         orgs = self.scope_orgs
         mapped: Callable[[Value | None], bool] = (
             (lambda school: school is not None)
@@ -143,33 +171,43 @@ class Scope:
             else self.schools.store_to_app.__contains__
         )
         if entity == "orgs":
-            return lambda key, fields: key in orgs
+            return lambda key, fields: None if key in orgs else OUT_ORG
         if entity == "courses":
-            return lambda key, fields: fields.get("orgSourcedId") in orgs
+            return lambda key, fields: None if fields.get("orgSourcedId") in orgs else OUT_SCHOOL
         if entity == "users":
-            return lambda key, fields: any(i in orgs for i in fields.get("orgSourcedIds") or ())
+            return lambda key, fields: (
+                None if any(i in orgs for i in fields.get("orgSourcedIds") or ()) else OUT_ORGS
+            )
         if entity == "classes":
             courses = self._kept_check("courses")
             return lambda key, fields: (
-                mapped(fields.get("schoolSourcedId")) and courses(fields.get("courseSourcedId"))
+                OUT_SCHOOL
+                if not mapped(fields.get("schoolSourcedId"))
+                else None
+                if courses(fields.get("courseSourcedId"))
+                else OUT_COURSE
             )
         if entity == "demographics":
             users = self._kept_check("users")
-            return lambda key, fields: users(key)
+            return lambda key, fields: None if users(key) else OUT_USER
         if entity == "enrollments":
             classes, users = self._kept_check("classes"), self._kept_check("users")
             return lambda key, fields: (
-                mapped(fields.get("schoolSourcedId"))
-                and classes(fields.get("classSourcedId"))
-                and users(fields.get("userSourcedId"))
+                OUT_SCHOOL
+                if not mapped(fields.get("schoolSourcedId"))
+                else OUT_CLASS
+                if not classes(fields.get("classSourcedId"))
+                else None
+                if users(fields.get("userSourcedId"))
+                else OUT_USER
             )
-        return lambda key, fields: True
+        return lambda key, fields: None
 
     def _kept_check(self, entity: str) -> Callable[[Value | None], bool]:
-        if entity not in self.kept:
-            # Not shared at all: references to it are not checked. Shared but with no
-            # records kept: nothing that refers to it is in scope.
-            shared = self.shares(entity)
+        if entity not in self.kept or entity in self._unlisted:
+            # Not shared at all, or not listed by the source: references to it are not
+            # checked. Shared but with no records kept: nothing that refers to it is in scope.
+            shared = self.shares(entity) and entity not in self._unlisted
             return lambda key: not shared
         return self.kept[entity].__contains__
 
@@ -187,7 +225,7 @@ class Scope:
         return lambda fields: self.project(entity, fields)
 
     def narrow(self, entity: str, fields: Fields) -> Fields:
-        """Drop out-of-scope schools from a user's org list."""
+        """Drop out-of-scope schools from a user's org list (and its roles there)."""
         if entity != "users" or "orgSourcedIds" not in fields:
             return fields
         ids = fields["orgSourcedIds"]
@@ -197,6 +235,9 @@ class Scope:
             return fields
         out = dict(fields)
         out["orgSourcedIds"] = inside
+        if "roles" in out:
+            kept = [r for r in objects(out["roles"]) if r.get("orgSourcedId") in self.scope_orgs]
+            out["roles"] = [encode_object(r) for r in kept]
         return out
 
 

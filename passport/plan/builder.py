@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from passport.mapping.fields import FieldMap, OneRosterFields
 from passport.mapping.scope import Scope
@@ -22,7 +23,9 @@ from passport.model import (
     Direction,
     EntitySummary,
     Fingerprint,
+    Held,
     Mode,
+    OutOfScope,
     Plan,
     Record,
     Suppressed,
@@ -31,9 +34,10 @@ from passport.oneroster import ENTITIES
 from passport.plan.changes import EntityPlan
 from passport.plan.exporting import ExportInputs, desired_index, plan_export_entity
 from passport.plan.fingerprint import Tally
+from passport.plan.holding import Holds, circular_orgs, held_of
 from passport.plan.importing import ImportSource, plan_import_entity
 from passport.plan.reading import read_orgs_in_app
-from passport.plan.safety import breaches
+from passport.plan.safety import breaches, empty_listing_breaches
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
 from passport.plan.windows import apply_windows, export_closed_note
@@ -68,13 +72,23 @@ class _Collected:
     watermarks: dict[str, str] = field(default_factory=dict)
 
     conflicts: list[Conflict] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    unchanged: dict[tuple[Direction, str], int] = field(default_factory=dict)
+    out_of_scope: list[OutOfScope] = field(default_factory=list)
+    empty: set[tuple[Direction, str]] = field(default_factory=set)  # complete, empty listings
 
     def add(self, directions: Iterable[Direction], entity: str, part: EntityPlan) -> None:
         self.changes.extend(part.changes)
         self.suppressed.extend(part.suppressed)
         self.conflicts.extend(part.conflicts)
+        self.held.extend(part.held)
         for direction in directions:
             self.existing[(direction, entity)] = part.existing
+            self.unchanged[(direction, entity)] = part.unchanged
+            self.out_of_scope += [
+                OutOfScope(direction, entity, reason, count)
+                for reason, count in sorted(part.out_of_scope.items())
+            ]
 
     def hold_exports(self, reason: str) -> None:
         """Keep every export-direction change out of the plan, listed with the reason."""
@@ -101,10 +115,19 @@ def build_plan(inputs: PlanInputs) -> Plan:
         _plan_two_way(inputs, collected, store_tally, app_tally)
         if closed:
             collected.hold_exports(closed)
+    if act.mode is not Mode.IMPORT:
+        collected.notes += _losses(inputs.fields)
     changes, suppressed = apply_windows(
         act.rollover, inputs.today, collected.changes, collected.suppressed
     )
-    summaries = _summaries(collected.existing, changes, suppressed, collected.conflicts)
+    summaries = _summaries(collected, changes, suppressed)
+    found = breaches(act.safety, summaries)
+    over = {(b.direction, b.entity) for b in found if b.action == Action.DELETE}
+    found += [
+        b
+        for b in empty_listing_breaches(summaries, collected.empty)
+        if (b.direction, b.entity) not in over
+    ]
     return Plan(
         activation=act.name,
         application=act.application,
@@ -114,11 +137,24 @@ def build_plan(inputs: PlanInputs) -> Plan:
         changes=tuple(order_changes(changes)),
         suppressed=tuple(suppressed),
         summaries=tuple(summaries),
-        breaches=tuple(breaches(act.safety, summaries)),
+        breaches=tuple(found),
         conflicts=tuple(collected.conflicts),
         notes=tuple(collected.notes),
         watermarks=collected.watermarks,
+        held=tuple(sorted(collected.held, key=_held_order)),
+        out_of_scope=tuple(collected.out_of_scope),
     )
+
+
+def _losses(fields: FieldMap | None) -> list[str]:
+    """What the application cannot hold of what was exported, said once (a version
+    without some fields: they are left out on both sides, so the plan converges)."""
+    losses = getattr(fields, "losses", None)
+    return list(losses()) if callable(losses) else []
+
+
+def _held_order(held: Held) -> tuple[int, str, str]:
+    return (ENTITIES.index(held.entity), held.direction.value, held.key)
 
 
 def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
@@ -127,21 +163,60 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
     scope = sharing.scope
     orgs = read_orgs_in_app(app, sharing.fields)
     scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
+    holds = Holds()
     for entity in scope.entities():
         if entity not in inputs.readable:
             continue
-        records: Iterable[Record] = orgs if entity == "orgs" else app.read(entity)
+        records: Iterable[Record] = (
+            _held_orgs(orgs, app, holds, sharing.fields) if entity == "orgs" else app.read(entity)
+        )
         complete = app.is_complete(entity)
         if not complete:
             _keep_owned(scope, entity, act.name, store)
         store_tally.add(entity)
         app_tally.add(entity)
-        source = ImportSource(entity, records, complete, sharing, inputs.progress)
+        source = ImportSource(
+            entity,
+            records,
+            complete,
+            sharing,
+            inputs.progress,
+            holds=holds,
+            source_held=_source_held(app, entity, orgs),
+            reread=None if entity == "orgs" else _rereader(app, entity),
+        )
         part = plan_import_entity(source, act.name, store, store_tally, app_tally)
         out.add([Direction.IMPORT], entity, part)
+        listed = part.read > 0 or (entity == "orgs" and bool(orgs))
+        if not complete and not listed:
+            scope.unlisted(entity)  # declared absent: what refers to it is not dropped
+        if complete and not listed:
+            out.empty.add((Direction.IMPORT, entity))
         mark = app.watermark(entity)
         if mark:
             out.watermarks[entity] = mark
+
+
+def _held_orgs(orgs: list[Record], app: AppSide, holds: Holds, fields: FieldMap) -> list[Record]:
+    """The orgs to plan: those the application held, in circles of parents, or under a
+    held parent are held before they are read (all orgs are in memory already)."""
+    found = [replace(h, withdrawn=False) for h in held_of(app, "orgs")]
+    holds.add("orgs", found, lambda key: fields.key_to_store("orgs", key))
+    for circle in circular_orgs(orgs):
+        holds.hold(circle)
+    holds.self_holds("orgs", orgs, lambda key: key)
+    held = holds.of("orgs")
+    return [org for org in orgs if org.key not in held] if held else orgs
+
+
+def _source_held(app: AppSide, entity: str, orgs: list[Record]) -> Any:
+    if entity == "orgs":
+        return list  # taken before the orgs are read (`_held_orgs`)
+    return lambda: held_of(app, entity)
+
+
+def _rereader(app: AppSide, entity: str) -> Any:
+    return lambda: app.read(entity)
 
 
 def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_tally: Tally) -> None:
@@ -227,14 +302,16 @@ def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) ->
 
 
 def _summaries(
-    existing: dict[tuple[Direction, str], int],
-    changes: list[Change],
-    suppressed: list[Suppressed],
-    conflicts: list[Conflict],
+    collected: _Collected, changes: list[Change], suppressed: list[Suppressed]
 ) -> list[EntitySummary]:
+    existing, conflicts = collected.existing, collected.conflicts
     counts = Counter((c.direction, c.entity, c.action) for c in changes)
     held = Counter((x.direction, x.entity) for x in suppressed)
     clashes = Counter(c.entity for c in conflicts)
+    kept_back = Counter((h.direction, h.entity) for h in collected.held)
+    outside = Counter[tuple[Direction, str]]()
+    for out in collected.out_of_scope:
+        outside[(out.direction, out.entity)] += out.count
     return [
         EntitySummary(
             direction=direction,
@@ -247,6 +324,9 @@ def _summaries(
             suppressed=held[(direction, entity)],
             conflicts=clashes[entity] if direction is Direction.IMPORT else 0,
             existing=count,
+            unchanged=collected.unchanged.get((direction, entity), 0),
+            held=kept_back[(direction, entity)],
+            out_of_scope=outside[(direction, entity)],
         )
         for (direction, entity), count in existing.items()
     ]

@@ -8,11 +8,12 @@ application's key where it differs, and the record both sides agree on afterward
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from passport.mapping.scope import identity_of, school_of
-from passport.model import Action, Change, Conflict, Direction, Fields, Suppressed, Value
+from passport.model import Action, Change, Conflict, Direction, Fields, Held, Suppressed, Value
 
 
 @dataclass
@@ -23,6 +24,10 @@ class EntityPlan:
     suppressed: list[Suppressed] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     existing: int = 0
+    unchanged: int = 0  # source records that already agree
+    held: list[Held] = field(default_factory=list)
+    out_of_scope: Counter[str] = field(default_factory=Counter)  # reason -> records
+    read: int = 0  # source records read (import)
 
 
 def only(fields: Fields, names: Collection[str]) -> dict[str, Value]:

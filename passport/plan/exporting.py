@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from passport.canonical import digest
 from passport.mapping.sharing import Sharing
-from passport.model import Action, Direction, Fields
+from passport.model import Action, Direction, Fields, Held
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
+from passport.plan.holding import app_held
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
@@ -30,6 +31,7 @@ class Desired:
 
     view: Fields
     shared: Fields
+    modified: str | None = None  # the store record's own dateLastModified
 
 
 def desired_index(
@@ -58,7 +60,11 @@ def desired_records(
         return {}
     found = store.get(entity, keys)
     return {
-        key: Desired(sharing.outgoing(entity, key, rec.fields), sharing.shared(entity, rec.fields))
+        key: Desired(
+            sharing.outgoing(entity, key, rec.fields),
+            sharing.shared(entity, rec.fields),
+            rec.modified,
+        )
         for key, rec in found.items()
     }
 
@@ -89,8 +95,11 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     deletes: list[str] = []
     links: list[str] = []  # already equal in the application, base missing or behind
     forgets: list[str] = []  # gone from both sides, still in the base
+    unreadable = app_held(app, entity, sharing) if listed else {}
     both = ((key, (want, have)) for key, want, have in merge_join(desired.pairs, actual.pairs))
     for key, sides, base in merge_join(both, sorted(bases.items())):
+        if key in unreadable:
+            continue  # the application's copy cannot be read: left alone, listed as held
         want, have = sides if sides is not None else (None, None)
         if have == DELETED:
             have = None
@@ -106,6 +115,10 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
         elif base is None or base.digest != want:
             links.append(key)
     wanted = desired_records(entity, creates + updates + links, inp.store, sharing)
+    result.held = _unholdable(entity, wanted, creates + updates, sharing)
+    result.held += unreadable.values()
+    for held in result.held:
+        wanted.pop(held.key, None)
     current = _current(entity, app, listed, updates + deletes, bases, sharing)
     out = Direction.EXPORT
     for key in creates:
@@ -117,6 +130,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                     key,
                     out,
                     goal.view,
+                    goal.modified,
                     app_key=sharing.app_key(entity, key),
                     school_fields=goal.shared,
                 )
@@ -131,6 +145,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 out,
                 current[key],
                 goal.view,
+                modified=goal.modified,
                 reason="" if key in bases else taken_over,
                 app_key=sharing.app_key(entity, key),
                 agreed=goal.view,
@@ -170,6 +185,24 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     for key in forgets:
         result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, out, gone_both))
     return result
+
+
+def _unholdable(
+    entity: str, wanted: dict[str, Desired], keys: list[str], sharing: Sharing
+) -> list[Held]:
+    """Records the application cannot take as it would hold them (a required field
+    missing): held, not sent half-made."""
+    missing = getattr(sharing.fields, "missing", None)
+    if not callable(missing):
+        return []
+    held = []
+    for key in keys:
+        goal = wanted.get(key)
+        why = missing(entity, goal.view) if goal is not None else None
+        if why:
+            hint = "give the record the field in the store's source, or stop sharing it"
+            held.append(Held(entity, key, why, hint=hint, direction=Direction.EXPORT))
+    return held
 
 
 def _owned(actual: SideIndex, bases: dict[str, BaseLike]) -> int:

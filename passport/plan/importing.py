@@ -6,12 +6,17 @@
 - A record in the base whose digest matches and whose store copy did not drift: nothing.
 - A record in the base and missing from a *complete* listing, or marked deleted in a
   delta, is deleted. A record the activation never brought in is never deleted.
+- A record the application side held (it failed a check), or that depends on a held one,
+  is held: not written, and its store copy is never read as a delete (`holding.py`).
+- Every active source record is counted: created, updated, linked, unchanged, held,
+  suppressed (another owner) or out of scope (with the scope's reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from passport.canonical import digest
 from passport.errors import PlanError
@@ -22,6 +27,7 @@ from passport.model import (
     Change,
     Direction,
     Fields,
+    Held,
     Record,
     Suppressed,
 )
@@ -29,6 +35,7 @@ from passport.oneroster import REPEATING_FIELDS
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
+from passport.plan.holding import Holds
 from passport.plan.reading import DELETED
 from passport.plan.sources import Progress, StoredLike, StoreSide
 
@@ -41,6 +48,16 @@ class _Buckets:
     delete: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)  # in base, gone from both sides
     foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
+    unchanged: int = 0  # in base with the same digest: nothing to do
+    out_of_scope: Counter[str] = field(default_factory=Counter)  # reason -> records
+    held: list[Held] = field(default_factory=list)
+    read: int = 0  # records the source listed
+
+    def withdraw(self, keys: set[str]) -> None:
+        """Take held keys back out of the buckets that would write them."""
+        self.create = [k for k in self.create if k not in keys]
+        self.update = [k for k in self.update if k not in keys]
+        self.recreate = [k for k in self.recreate if k not in keys]
 
 
 class ValuePool:
@@ -94,16 +111,27 @@ class ImportSource:
     complete: bool
     sharing: Sharing
     progress: Progress
+    holds: Holds = field(default_factory=Holds)
+    # What the application side held of the entity, known once `records` are read.
+    source_held: Callable[[], list[Held]] = list
+    # A fresh read of the entity, for holds within it (an org whose parent is held).
+    reread: Callable[[], Iterable[Record]] | None = None
+
+
+# keys -> those of them this activation's base holds (asked only for late holds: rare)
+HadBase = Callable[[list[str]], set[str]]
 
 
 def _stream(
-    source: ImportSource, bases: dict[str, _Base], tally: Tally
+    source: ImportSource, bases: dict[str, _Base], tally: Tally, had_base: HadBase
 ) -> tuple[_Buckets, dict[str, Record]]:
     """One pass over the application's records against the base, held by key: each record
     is projected and digested once, and kept in full only where it differs."""
     entity, scope, buckets = source.entity, source.sharing.scope, _Buckets()
     incoming: dict[str, Record] = {}
-    admit = scope.admitter(entity)
+    exclude = scope.excluder(entity)
+    holds, out_of_scope = source.holds, buckets.out_of_scope
+    check = holds.checker(entity)  # None unless something it refers to is held
     to_key = source.sharing.fields.key_to_store
     # Each step is None where it would change nothing, so the common case pays nothing.
     to_fields = source.sharing.fields.store_converter(entity)
@@ -111,6 +139,7 @@ def _stream(
     shared = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
     stage = f"reading {entity}"
     seen: list[str] = []
+    unchanged = n = 0
     for n, rec in enumerate(source.records, 1):
         if n % 50_000 == 0:
             source.progress(stage, n, None)
@@ -118,6 +147,7 @@ def _stream(
             seen.clear()
         key = to_key(entity, rec.key)
         if rec.deleted:
+            holds.mark_deleted(entity, key)
             seen.append(f"{key}\x1f{DELETED}")
             base = bases.pop(key, None)
             if base is None:
@@ -126,7 +156,14 @@ def _stream(
                 (buckets.forget if _gone(base) else buckets.delete).append(key)
             continue
         fields = rec.fields if to_fields is None else to_fields(key, rec.fields)
-        if not admit(key, fields):
+        if check is not None:
+            held = check(key, fields)
+            if held is not None:
+                holds.hold(held)
+                continue
+        reason = exclude(key, fields)
+        if reason is not None:
+            out_of_scope[reason] += 1
             continue
         if narrow is not None:
             fields = narrow(fields)
@@ -134,15 +171,13 @@ def _stream(
         digest_now = digest(projected)
         seen.append(f"{key}\x1f{digest_now}")
         if key in incoming:
-            raise PlanError(
-                f"the application lists {entity} {key!r} twice",
-                "fix the source so that every sourcedId appears once",
-            )
+            _twice(entity, key)
         base = bases.pop(key, None)
         if base is None:
             buckets.create.append(key)
         elif isinstance(base, str):
             if base == digest_now:
+                unchanged += 1
                 continue
             buckets.update.append(key)
         elif base[2] is None:
@@ -151,10 +186,57 @@ def _stream(
             buckets.update.append(key)
         incoming[key] = Record(key, shared(projected), rec.modified)
     tally.lines(seen)
+    buckets.unchanged, buckets.read = unchanged, n
+    _hold_late(source, bases, buckets, incoming, had_base)
     if source.complete:
+        kept = holds.of(entity)
         for key, base in bases.items():
+            if key in kept:
+                continue
             (buckets.forget if _gone(base) else buckets.delete).append(key)
     return buckets, incoming
+
+
+def _twice(entity: str, key: str) -> None:
+    raise PlanError(
+        f"the application lists {entity} {key!r} twice",
+        "fix the source so that every sourcedId appears once",
+    )
+
+
+def _hold_late(
+    source: ImportSource,
+    bases: dict[str, _Base],
+    buckets: _Buckets,
+    incoming: dict[str, Record],
+    had_base: HadBase,
+) -> None:
+    """What the source held, what depends on a held record of the same entity, and
+    records the source handed on before it found them wrong (`Held.withdrawn`): taken
+    back out of the plan. A withdrawn record that was out of scope stays out of scope."""
+    entity, holds = source.entity, source.holds
+    to_key = source.sharing.fields.key_to_store
+    holds.add(entity, source.source_held(), lambda key: to_key(entity, key))
+    if source.reread is not None and holds.of(entity):
+        found = holds.self_holds(entity, source.reread(), lambda key: to_key(entity, key))
+        for held in found:
+            holds.hold(replace(held, withdrawn=True))
+    bucket = holds.held.get(entity, {})
+    taken: set[str] = set()
+    # A withdrawn record read, not changed and whose base is gone from `bases` was read
+    # unchanged; one whose base is still there, or that had none, was out of scope.
+    read = [k for k, h in bucket.items() if h.withdrawn and k not in incoming and k not in bases]
+    unchanged = had_base(read) if read else set()
+    for key, held in list(bucket.items()):
+        if key in incoming:
+            del incoming[key]
+            taken.add(key)
+        elif key in unchanged:
+            buckets.unchanged -= 1
+        elif held.withdrawn:
+            del bucket[key]  # it was out of scope (or deleted): not a held record
+    buckets.withdraw(taken)
+    buckets.held = list(bucket.values())
 
 
 def plan_import_entity(
@@ -167,8 +249,16 @@ def plan_import_entity(
     entity, scope = source.entity, source.sharing.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
     bases = _load_base(store, activation, entity, store_tally)
-    buckets, incoming = _stream(source, bases, app_tally)
+
+    def had_base(keys: list[str]) -> set[str]:
+        return {k for k, owners in store.owners(entity, keys).items() if activation in owners}
+
+    buckets, incoming = _stream(source, bases, app_tally, had_base)
     del bases
+    result.unchanged = buckets.unchanged
+    result.out_of_scope = buckets.out_of_scope
+    result.held = buckets.held
+    result.read = buckets.read
     candidates = buckets.create + buckets.update
     stored = store.get(entity, candidates + buckets.delete) if candidates or buckets.delete else {}
     for key in sorted(stored):

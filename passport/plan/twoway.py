@@ -39,6 +39,7 @@ from passport.model import (
 from passport.plan import changes
 from passport.plan.changes import EntityPlan, only
 from passport.plan.fingerprint import Tally
+from passport.plan.holding import app_held
 from passport.plan.join import merge_join
 from passport.plan.merge import FieldMerge, merge_fields
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
@@ -101,6 +102,10 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
     app_index = _app_index(inp, bases)
     inp.app_tally.add_pairs(entity, app_index.pairs)
     result = EntityPlan(existing=len(bases))
+    # A record the application holds but could not be read is left alone both ways: its
+    # absence from the listing is not a delete, and the store's copy does not overwrite it.
+    unreadable = app_held(inp.app, entity, inp.sharing)
+    result.held = list(unreadable.values())
     links: list[str] = []
     merges: list[str] = []
     exports: list[str] = []  # created in the store
@@ -109,6 +114,8 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
     store_deleted: list[str] = []
     forgets: list[str] = []
     for key, s, a, base in _triples(store_index, app_index, bases):
+        if key in unreadable:
+            continue
         if s is not None and a is not None:
             if s == a:
                 if base is None or base.digest != s:

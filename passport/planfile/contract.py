@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from passport.model import Change, Plan, Suppressed
+from passport.model import Change, Held, Plan, Suppressed
 
 LISTED = 100_000  # changes (and held records) a saved file lists one by one
 
@@ -62,6 +62,11 @@ def _held_line(held: Suppressed) -> bytes:
     return "\x1f".join(parts).encode()
 
 
+def _record_held_line(held: Held) -> bytes:
+    parts = (held.direction.value, held.entity, held.key, held.reason, held.place())
+    return "\x1f".join(parts).encode()
+
+
 def change_digest(key: bytes, change: Change) -> str:
     return hmac.new(key, _change_line(change), hashlib.sha256).hexdigest()[:32]
 
@@ -71,7 +76,8 @@ def contract_digest(key: bytes, plan: Plan) -> str:
     mac = hmac.new(key, f"passport contract\x00{plan.activation}".encode(), hashlib.sha256)
     for label, lines in (
         (b"changes", (_change_line(c) for c in plan.changes)),
-        (b"held", (_held_line(x) for x in plan.suppressed)),
+        (b"suppressed", (_held_line(x) for x in plan.suppressed)),
+        (b"held", (_record_held_line(h) for h in plan.held)),
         (b"conflicts", (_conflict_line(c) for c in plan.conflicts)),
         (b"breaches", (str(b).encode() for b in plan.breaches)),
     ):

@@ -22,7 +22,7 @@ import orjson
 
 from passport import __version__
 from passport.canonical import digest_bytes
-from passport.model import Action, Change, Fields, Plan
+from passport.model import Action, Change, Fields, Held, Plan
 from passport.planfile.contract import LISTED, contract, seal
 from passport.planfile.masking import hidden, hidden_fields
 
@@ -65,6 +65,7 @@ def _summary(plan: Plan) -> dict[str, Any]:
     return {
         **totals,
         "suppressed": len(plan.suppressed),
+        "held": len(plan.held),
         "entities": [
             {
                 "direction": s.direction.value,
@@ -76,6 +77,9 @@ def _summary(plan: Plan) -> dict[str, Any]:
                 "suppressed": s.suppressed,
                 "conflicts": s.conflicts,
                 "existing": s.existing,
+                "unchanged": s.unchanged,
+                "held": s.held,
+                "out_of_scope": s.out_of_scope,
             }
             for s in plan.summaries
         ],
@@ -89,7 +93,7 @@ def _safety(plan: Plan) -> dict[str, Any]:
             {
                 "direction": b.direction.value,
                 "entity": b.entity,
-                "action": b.action.value,
+                "action": str(b.action),
                 "count": b.count,
                 "existing": b.existing,
                 "limit": b.limit,
@@ -149,7 +153,33 @@ def plan_dict(plan: Plan, show_pii: bool = False, listed: int | None = None) -> 
         "warnings": list(plan.warnings),
         "watermarks": dict(plan.watermarks),
         "offline": plan.offline or None,
+        "held": [held_dict(h) for h in plan.held],
+        "out_of_scope": out_of_scope_dicts(plan),
     }
+
+
+def held_dict(held: Held) -> dict[str, Any]:
+    """A held record (`held[]` in schemas/plan.schema.json): where and why, never a value."""
+    depends = held.depends_on
+    return {
+        "direction": held.direction.value,
+        "entity": held.entity,
+        "key": held.key,
+        "reason": held.reason,
+        "file": held.file,
+        "row": held.row,
+        "column": held.column,
+        "field": held.field,
+        "hint": held.hint or None,
+        "depends_on": {"entity": depends[0], "key": depends[1]} if depends else None,
+    }
+
+
+def out_of_scope_dicts(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {"direction": x.direction.value, "entity": x.entity, "reason": x.reason, "count": x.count}
+        for x in plan.out_of_scope
+    ]
 
 
 def checksum(body: Mapping[str, Any]) -> str:

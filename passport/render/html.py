@@ -22,6 +22,7 @@ from markupsafe import Markup
 from passport import __version__
 from passport.model import Plan, Suppressed
 from passport.planfile.masking import CHANGED, SENSITIVE
+from passport.render.held import HeldView, held_views, scope_lines
 from passport.render.inert import is_long, shorten, visible
 from passport.render.view import (
     ConflictView,
@@ -98,6 +99,8 @@ class PlanPage:
     tables: list[EntityTable]
     held: Sequence[Suppressed]
     conflicts: list[ConflictView]
+    held_records: list[HeldView] = field(default_factory=list)
+    out_of_scope: list[str] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -124,6 +127,8 @@ def page(plan: Plan, limit: int, show_pii: bool) -> PlanPage:
         tables=_tables(plan, limit, show_pii),
         held=plan.suppressed[: limit or None],
         conflicts=conflict_views(plan.conflicts[: limit or None], show_pii),
+        held_records=held_views(plan, limit),
+        out_of_scope=scope_lines(plan),
     )
 
 

@@ -44,8 +44,22 @@ def plan_set_dict(
             "failed": totals.failed,
         },
         "plans": [sealed(p, show_pii) for p in plans],
-        "errors": [{"source": f.source, "message": f.message} for f in failures],
+        "errors": [e for f in failures for e in failure_dicts(f)],
     }
+
+
+def failure_dicts(failure: Failure) -> list[dict[str, Any]]:
+    """One structured error per problem: {source, file, row, column, field, message, hint}."""
+    if not failure.problems:
+        return [
+            {"source": failure.source, "file": "", "row": 0, "column": 0, "field": ""}
+            | {"message": failure.message, "hint": failure.hint}
+        ]
+    return [
+        {"source": failure.source, "file": p.file, "row": p.line, "column": p.col}
+        | {"field": p.path, "message": p.message, "hint": failure.hint}
+        for p in failure.problems
+    ]
 
 
 def plan_set_json(

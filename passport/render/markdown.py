@@ -22,6 +22,7 @@ from pathlib import Path
 
 from passport.model import Plan, Suppressed
 from passport.render.fitting import Section, share, size_of
+from passport.render.held import HeldView, held_views, scope_lines
 from passport.render.inert import shorten
 from passport.render.view import (
     ChangeView,
@@ -192,6 +193,7 @@ def _sections(plan: Plan, cap: int, show_pii: bool) -> list[Section]:
         for g in groups(plan.changes, cap, show_pii)
     ]
     found += _held(plan, cap)
+    found += _held_records(plan, cap)
     if plan.conflicts:
         views = conflict_views(plan.conflicts[:cap], show_pii)
         head = f"@@ conflicts: {len(plan.conflicts):,} @@"
@@ -213,6 +215,31 @@ def _held(plan: Plan, cap: int) -> list[Section]:
         )
         for (direction, entity, action), held in runs.items()
     ]
+
+
+def _held_records(plan: Plan, cap: int) -> list[Section]:
+    """Held source records per direction and entity, and what the scope leaves out."""
+    runs: dict[tuple[str, str], list[HeldView]] = {}
+    for view in held_views(plan, 0):
+        runs.setdefault((view.direction, view.entity), []).append(view)
+    found = [
+        Section(
+            f"@@ {direction} {entity}: {len(held):,} held @@",
+            f"{entity} held",
+            len(held),
+            [[one_line(f"- {h.entity}/{h.key}: {h.where}")] for h in held[:cap]],
+            (direction, entity, "held"),
+        )
+        for (direction, entity), held in runs.items()
+    ]
+    lines = scope_lines(plan)
+    if lines:
+        found.append(
+            Section(
+                "@@ out of scope @@", "out-of-scope counts", len(lines), [[f"# {x}"] for x in lines]
+            )
+        )
+    return found
 
 
 def _details(sheet: Sheet, plans: Sequence[Plan], cap: int, show_pii: bool) -> Tally:

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from passport.model import Plan
+from passport.render.held import held_views, scope_lines
 from passport.render.inert import shorten, visible
 from passport.render.view import (
     Failure,
@@ -44,6 +45,8 @@ def render_text(plan: Plan, *, limit: int = 50, show_pii: bool = False) -> str:
         suppressed=plan.suppressed[: limit or None],
         conflicts=conflict_views(plan.conflicts[: limit or None], show_pii),
         totals=totals_line(plan),
+        held=held_views(plan, limit),
+        out_of_scope=scope_lines(plan),
     )
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from passport.errors import Problem
 from passport.model import Action, Change, Conflict, Direction, Fields, Plan, Suppressed
 from passport.planfile.masking import CHANGED, hidden, shown
 from passport.render.inert import shorten, visible
@@ -202,6 +203,8 @@ class Failure:
 
     source: str  # the activation file (or name) that failed
     message: str
+    problems: tuple[Problem, ...] = ()  # each with its place, when the error has them
+    hint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -59,11 +59,20 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
         )
         with bulk_work():
             plan = build_plan(inputs)
+        _raise_problems(snapshot)
         warnings = [str(w) for w in snapshot.warnings]
         plan = replace(plan, warnings=tuple(warnings))
         yield Planned(activation, plan, connector, app.capabilities.atomic_writes)
     finally:
         connector.close()
+
+
+def _raise_problems(snapshot: object) -> None:
+    """Problems of the application's files found while reading them (a file that cannot be
+    decoded or parsed refuses its entity): every one of them, in one error."""
+    raise_problems = getattr(snapshot, "raise_problems", None)
+    if callable(raise_problems):
+        raise_problems()
 
 
 def outgoing_transform(activation: Activation, base_dir: str) -> Outgoing:

@@ -26,7 +26,7 @@ class FailedPlan:
     error: PassportError
 
     def failure(self) -> Failure:
-        return Failure(self.source, error_words(self.error))
+        return Failure(self.source, error_words(self.error), self.error.problems, self.error.hint)
 
 
 @dataclass(frozen=True)

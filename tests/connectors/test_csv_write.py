@@ -50,9 +50,9 @@ def test_round_trip_12(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "roles.csv").read_text().splitlines() == [
         "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
         "orgSourcedId,userProfileSourcedId",
-        "u1-s1,,2025-08-01T12:00:00Z,u1,primary,student,,,s1,",
-        "u2-d1,,2025-08-02T08:30:00Z,u2,primary,teacher,,,d1,",
-        "u2-s1,,2025-08-02T08:30:00Z,u2,secondary,teacher,,,s1,",
+        "r1,active,2025-08-01T12:00:00Z,u1,primary,student,2025-08-20,,s1,",
+        "r2,active,2025-08-02T08:30:00Z,u2,secondary,aide,,,d1,",
+        "r3,active,2025-08-02T08:30:00Z,u2,primary,teacher,,,s1,",
     ]
 
 
@@ -104,8 +104,9 @@ def connector(path: Path, **delivery: str) -> CsvConnector:
     return connect({"path": path.name, **delivery}, ctx)
 
 
+OWN = "2025-08-15T09:00:00Z"  # a record's own dateLastModified, as the store holds it
 OPS = [
-    WriteOp("orgs", Action.UPDATE, "s1", {"name": "Lincoln HS", "type": "school"}),
+    WriteOp("orgs", Action.UPDATE, "s1", {"name": "Lincoln HS", "type": "school"}, OWN),
     WriteOp("enrollments", Action.DELETE, "e2"),
     WriteOp(
         "enrollments",
@@ -124,7 +125,9 @@ def test_bulk_write_applies_ops_to_the_current_bundle(tmp_path: Path) -> None:
     assert [r.ok for r in results] == [True, True, True]
     after = read_all(path)
     assert after["users"] == before["users"]
-    assert after["orgs"][1] == Record("s1", {"name": "Lincoln HS", "type": "school"}, NOW)
+    # the record's own date, not the export's time
+    assert after["orgs"][1] == Record("s1", {"name": "Lincoln HS", "type": "school"}, OWN)
+    assert after["enrollments"][1].modified is None  # none given: none written (bulk)
     assert [e.key for e in after["enrollments"]] == ["e1", "e3"]
     assert after["users"][0].fields["metadata.homeroom"] == "H101"  # extension column kept
 
@@ -191,10 +194,17 @@ def test_an_empty_folder_is_an_export_target_not_an_import_source(tmp_path: Path
     export = connect({"path": "lms"}, context)
     snap = export.snapshot(["users"])
     assert list(snap.read("users")) == [] and not snap.is_complete("users")
-    user = {"enabledUser": "true", "orgSourcedIds": ["s1"], "role": "student", "username": "a"}
+    user = {
+        "enabledUser": "true",
+        "orgSourcedIds": ["s1"],
+        "role": "student",
+        "username": "a",
+        "givenName": "Ann",
+        "familyName": "Lee",
+    }
     export.write([WriteOp("users", Action.CREATE, "u1", user)])
     export.close()
-    assert read_all(tmp_path / "lms")["users"] == [Record("u1", user, NOW)]
+    assert read_all(tmp_path / "lms")["users"] == [Record("u1", user)]
     (tmp_path / "sis").mkdir()
     for mode in ("import", "two-way"):
         source = connect({"path": "sis"}, ConnectContext(base_dir=str(tmp_path), mode=mode))

@@ -125,7 +125,7 @@ def test_a_dropped_connection_is_asked_again(server: OneRosterServer) -> None:
 
 
 def test_a_page_short_of_its_announced_records_aborts_the_listing(server: OneRosterServer) -> None:
-    server.faults.add("short", path="/users?limit=100&offset=20")
+    server.faults.add("short", path="/users?sort=sourcedId&limit=100&offset=20")
     assert failing(server) == (
         f"{server.service_url}/rostering/v1p2/users: the listing came up short: the page at "
         "offset 20 holds 5 records where 10 were due (total 40)"
@@ -142,7 +142,7 @@ def test_a_short_last_page_without_a_total_cannot_be_told_from_the_end(paging: s
 
 
 def test_a_record_without_sourced_id_aborts_the_listing(server: OneRosterServer) -> None:
-    server.faults.add("no_sourcedid", path="/users?limit=100&offset=10")
+    server.faults.add("no_sourcedid", path="/users?sort=sourcedId&limit=100&offset=10")
     assert failing(server) == (
         f"{server.service_url}/rostering/v1p2/users: record 11 of the listing has no sourcedId"
     )

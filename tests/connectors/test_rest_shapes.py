@@ -7,6 +7,7 @@ import pytest
 
 from passport.connectors.oneroster_rest import shapes
 from passport.connectors.oneroster_rest.problems import Redactor, failure, parse_status
+from passport.mapping.fields import OneRosterFields, SchoolIds
 
 BASE = "https://sis.example.edu/ims/oneroster/rostering/v1p2"
 
@@ -66,6 +67,13 @@ def test_a_1_2_user_folds_its_roles_and_keeps_its_1_2_fields() -> None:
         "primaryOrgSourcedId": "sch-1",
         "agentSourcedIds": ["p1"],
         "grades": ["09", "10"],
+        # every role as read, in order, the secondary one too
+        "roles": [
+            '{"orgSourcedId":"sch-2","role":"teacher","roleType":"secondary"}',
+            '{"beginDate":"2025-08-01","orgSourcedId":"sch-1","role":"aide","roleType":"primary"}',
+        ],
+        "userProfiles": ['{"sourcedId":"x"}'],
+        "metadata.district.house": "north",  # the metadata object, as extension fields
     }
 
 
@@ -109,14 +117,25 @@ def test_references_and_numbers_read_as_strings() -> None:
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
 @pytest.mark.parametrize("raw", [USER_12, {**USER_11, "status": "active"}])
 def test_what_is_written_reads_back_the_same(version: str, raw: dict[str, object]) -> None:
+    """A record written as the version holds it reads back the same."""
     rec = shapes.record("users", raw)
-    fields = dict(rec.fields)
-    if version == "1.1":  # 1.1 has no 1.2-only fields
-        for name in ("preferredGivenName", "primaryOrgSourcedId"):
-            fields.pop(name, None)
+    view = OneRosterFields(SchoolIds({}, {}, False), version, rest=True)
+    fields = view.fields_to_app("users", rec.key, rec.fields)
+    fields = {**fields, "userIds": [i for i in fields.get("userIds") or () if ":" in i]}
+    fields = {k: v for k, v in fields.items() if v}
     body = shapes.body("users", rec.key, fields, version=version, base_url=BASE, now="N")
-    assert shapes.record("users", orjson.loads(orjson.dumps(body))).fields == fields
+    back = shapes.record("users", orjson.loads(orjson.dumps(body))).fields
+    assert view.fields_to_app("users", rec.key, back) == fields
     assert body["status"] == "active" and body["dateLastModified"] == "N"
+
+
+def test_a_record_keeps_its_own_date_and_never_sends_an_empty_type() -> None:
+    rec = shapes.record("users", USER_12)
+    body = shapes.body(
+        "users", "u1", rec.fields, version="1.2", base_url=BASE, now="N", modified=rec.modified
+    )
+    assert body["dateLastModified"] == "2026-01-02T03:04:05.678Z"
+    assert body["userIds"] == [{"type": "LDAP", "identifier": "ada"}]
 
 
 def test_1_1_writes_json_booleans_and_1_2_writes_strings() -> None:
@@ -134,11 +153,14 @@ def test_an_update_keeps_what_passport_does_not_own() -> None:
     body = shapes.body("users", "u1", fields, version="1.2", base_url=BASE, now="N", raw=USER_12)
     assert body["givenName"] == "Augusta"
     assert "preferredFirstName" not in body  # owned, and now absent
-    assert body["userProfiles"] == [{"profileId": "x"}]  # not owned: kept
     assert body["metadata"] == {"district.house": "north"}
-    primary = body["roles"][0]
-    assert primary["role"] == "aide" and primary["roleType"] == "primary"
-    assert primary["org"]["sourcedId"] == "sch-2"
+    # roles are written as they were read: both of them, each with its own type and org
+    assert [(r["roleType"], r["role"], r["org"]["sourcedId"]) for r in body["roles"]] == [
+        ("secondary", "teacher", "sch-2"),
+        ("primary", "aide", "sch-1"),
+    ]
+    assert body["roles"][1]["beginDate"] == "2025-08-01"
+    assert [p["profileId"] for p in body["userProfiles"]] == ["x"]
 
 
 def envelope(**data: object) -> bytes:

@@ -84,7 +84,8 @@ def test_an_update_keeps_what_passport_does_not_read(
     assert result.ok
     stored = server.data.get("users", "stu-0000001")
     assert stored is not None and stored["givenName"] == "Changed"
-    assert stored["userProfiles"] == [{"profileId": "p"}] and stored["metadata"] == {"x": "1"}
+    assert stored["userProfiles"] == [{"profileId": "p", "credentials": []}]
+    assert stored["metadata"] == {"x": "1"}
 
 
 def test_a_retried_put_does_not_duplicate(

@@ -169,8 +169,11 @@ def test_one_failure_is_reported_and_the_others_still_run(imported: Passport) ->
     assert re.search(r"^  broken +plan failed \(.*broken.yaml\)$", result.stdout, re.MULTILINE)
     document = plan_json(imported, code=1)
     assert document["summary"]["failed"] == 1 and document["summary"]["activations"] == 3
-    [error] = document["errors"]
-    assert error["source"].endswith("broken.yaml") and "sideways" in error["message"]
+    errors = document["errors"]  # one per problem, each with its place
+    assert all(e["source"].endswith("broken.yaml") for e in errors)
+    [mode] = [e for e in errors if "sideways" in e["message"]]
+    assert mode["file"].endswith("broken.yaml") and mode["field"] == "mode"
+    assert mode["row"] == 4 and mode["column"] > 0
     assert [p["activation"] for p in document["plans"]] == ["lms", "sis"]
 
 

@@ -135,12 +135,13 @@ def test_a_bad_bundle_leaves_the_store_data_unchanged_and_says_so(passport: Pass
     passport("apply", "sis", "--yes")
     data = ("records", "base", "watermarks", "locks")
     before = passport.state(data)
-    edit_csv(
-        bundle / "enrollments.csv",
-        lambda rows: [dict(rows[0], userSourcedId="nobody-here"), *rows[1:]],
-    )
+    enrollments = bundle / "enrollments.csv"
+    enrollments.write_bytes(enrollments.read_bytes().replace(b"student", b"stud\xe9nt", 1))
+    (bundle / "users.csv").write_bytes((bundle / "users.csv").read_bytes() + b"\xff,\n")
     result = passport("apply", "sis", "--yes", code=1)
-    assert "enrollments.csv" in result.stderr and "nobody-here" in result.stderr
+    # A file that cannot be decoded refuses it; every such file is named in one run.
+    assert "enrollments.csv" in result.stderr and "users.csv" in result.stderr
+    assert "not UTF-8" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert passport.state(data) == before
     # The refused attempt is in the history, with its reason.
@@ -148,6 +149,30 @@ def test_a_bad_bundle_leaves_the_store_data_unchanged_and_says_so(passport: Pass
     assert (refused.status, done.status) == ("refused", "succeeded")
     assert "cannot be read" in refused.message and "enrollments.csv" in refused.message
     assert not refused.counts
+
+
+def test_a_bad_row_is_held_and_the_rest_applies(passport: Passport) -> None:
+    district(passport.root)
+    bundle = passport.root / "sis-bundle"
+    passport("apply", "sis", "--yes")
+    edit_csv(
+        bundle / "enrollments.csv",
+        lambda rows: [
+            dict(rows[0], userSourcedId="nobody-here"),
+            dict(rows[1], role="aide"),
+            *rows[2:],
+        ],
+    )
+    plan = passport("plan", "sis", "--format", "json")
+    body = json.loads(plan.stdout)
+    assert [(h["entity"], h["row"], h["field"]) for h in body["held"]] == [
+        ("enrollments", 2, "userSourcedId")
+    ]
+    assert body["summary"]["update"] == 1 and body["summary"]["delete"] == 0
+    passport("apply", "sis", "--yes")
+    again = json.loads(passport("plan", "sis", "--format", "json").stdout)
+    assert again["summary"]["update"] == 0 and again["summary"]["delete"] == 0
+    assert len(again["held"]) == 1  # still held, its store copy still there
 
 
 def test_a_new_store_is_announced_on_postgresql_only(passport: Passport) -> None:

@@ -71,6 +71,8 @@ class OneRosterServer:
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=200_000)
         # Every Authorization header received, for tests that look for leaks.
         self.authorizations: deque[str] = deque(maxlen=200_000)
+        # (version, entity, object) of every PUT body, to check against the spec's schemas
+        self.bodies: deque[tuple[str, str, dict[str, object]]] = deque(maxlen=200_000)
         self.in_flight = self.peak_in_flight = 0
         self._lock = threading.Lock()
         handler = type("BoundHandler", (Handler,), {"app": self})

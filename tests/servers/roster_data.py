@@ -59,6 +59,7 @@ BOOLEANS = {
     },
 }
 ONLY_12 = (
+    "userProfiles",
     "userMasterIdentifier",
     "preferredFirstName",
     "preferredMiddleName",
@@ -113,7 +114,12 @@ def native(entity: str, record: Record) -> dict[str, Any]:
     out: dict[str, Any] = {"sourcedId": record.key, "status": "active"}
     out["dateLastModified"] = record.modified or "2025-08-01T00:00:00.000Z"
     for name, value in record.fields.items():
-        if name in refs:
+        if name == "status" or name in ("roles", "userProfiles"):
+            continue  # a REST record is active; roles and profiles below
+        if name.startswith(("metadata.", "ext_")):
+            key = name.removeprefix("metadata.")
+            out.setdefault("metadata", {})[key] = value
+        elif name in refs:
             key, kind, many = refs[name]
             items = value if isinstance(value, list) else [value]
             refs_out = [{"sourcedId": v, "type": kind} for v in items]
@@ -125,12 +131,47 @@ def native(entity: str, record: Record) -> dict[str, Any]:
         else:
             out[RENAMED.get(name, name)] = value
     if entity == "users":
-        orgs = record.fields.get("orgSourcedIds") or []
-        role = record.fields.get("role")
-        out["roles"] = [
-            {"roleType": "primary" if n == 0 else "secondary", "role": role, "org": _ref("org", o)}
-            for n, o in enumerate(orgs)
-        ]
+        out["roles"] = _roles(record)
+        out["userProfiles"] = [_profile(p) for p in _decoded(record.fields.get("userProfiles"))]
+    return out
+
+
+def _decoded(value: Any) -> list[dict[str, str]]:
+    """The objects of a canonical structured field (one JSON object per string)."""
+    return [orjson.loads(item) for item in value or []]
+
+
+def _roles(record: Record) -> list[dict[str, Any]]:
+    exact = _decoded(record.fields.get("roles"))
+    if exact:
+        out = []
+        for role in exact:
+            entry: dict[str, Any] = {"roleType": role["roleType"], "role": role["role"]}
+            entry["org"] = _ref("org", role["orgSourcedId"])
+            if role.get("userProfileSourcedId"):
+                entry["userProfile"] = role["userProfileSourcedId"]
+            entry.update({k: role[k] for k in ("beginDate", "endDate") if role.get(k)})
+            out.append(entry)
+        return out
+    orgs = record.fields.get("orgSourcedIds") or []
+    role = record.fields.get("role")
+    return [
+        {"roleType": "primary" if n == 0 else "secondary", "role": role, "org": _ref("org", o)}
+        for n, o in enumerate(orgs)
+    ]
+
+
+def _profile(profile: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "profileId": profile.get("sourcedId", ""),
+        "profileType": profile.get("profileType", ""),
+        "vendorId": profile.get("vendorId", ""),
+    }
+    out.update({k: profile[k] for k in ("applicationId", "description") if profile.get(k)})
+    credential = {"type": profile.get("credentialType", "")}
+    if profile.get("username"):
+        credential["username"] = profile["username"]
+    out["credentials"] = [credential] if profile.get("credentialType") else []
     return out
 
 

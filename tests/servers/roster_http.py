@@ -329,6 +329,7 @@ class Handler(BaseHTTPRequestHandler):
         record = sent.get(wrapper, sent) if isinstance(sent, dict) else None
         if not isinstance(record, dict) or record.get("sourcedId", key) != key:
             return imsx(version, 400, f"the body must hold the {wrapper} {key}", "invalid_data")
+        self.app.bodies.append((version, entity, record))
         created = self.app.data.put(entity, key, accept(entity, record, version))
         stored = self.app.data.get(entity, key) or {}
         out = orjson.dumps({wrapper: render(entity, stored, version, base)})

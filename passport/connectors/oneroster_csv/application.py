@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from passport.connectors.base import Application, Capabilities, load_schema
+from passport.mapping.fields import OneRosterFields
 from passport.model import Mode
 from passport.oneroster import ENTITIES
 
@@ -29,4 +30,5 @@ APPLICATION = Application(
     ),
     factory="passport.connectors.oneroster_csv.connector:connect",
     starter=starter,
+    field_map=OneRosterFields.for_csv,  # as the bundle's version holds records
 )

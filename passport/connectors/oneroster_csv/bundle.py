@@ -12,6 +12,8 @@ from pathlib import Path
 
 from passport.connectors.oneroster_csv.columns import (
     FILES,
+    PROFILES_FILE,
+    PROFILES_REQUIRED,
     ROLES_FILE,
     ROLES_REQUIRED,
     UNMODELED,
@@ -25,6 +27,9 @@ from passport.errors import BundleError
 from passport.oneroster import ENTITIES, SPECS
 
 ROLES = "roles"
+PROFILES = "userProfiles"
+# Files folded into users (OneRoster 1.2), read whenever users are.
+USER_FILES = (ROLES, PROFILES)
 NOUNS = {
     "orgs": "org",
     "academicSessions": "academic session",
@@ -34,11 +39,24 @@ NOUNS = {
     "demographics": "demographics record",
     "enrollments": "enrollment",
     ROLES: "role",
+    PROFILES: "user profile",
 }
 
 
 def file_of(entity: str) -> str:
-    return ROLES_FILE if entity == ROLES else SPECS[entity].csv_file
+    if entity == ROLES:
+        return ROLES_FILE
+    if entity == PROFILES:
+        return PROFILES_FILE
+    return SPECS[entity].csv_file
+
+
+def required_of(entity: str, version: str) -> tuple[str, ...]:
+    if entity == ROLES:
+        return ROLES_REQUIRED
+    if entity == PROFILES:
+        return PROFILES_REQUIRED
+    return required(entity, version)
 
 
 class Bundle:
@@ -52,9 +70,11 @@ class Bundle:
         self.layouts: dict[str, Layout] = {}
         self.has_manifest = False
         self.version = "1.1"
+        self.empty: set[str] = set()  # bulk files with a header and no rows
         try:
+            # Problems of the manifest are raised with those of the headers
+            # (`open_layouts`), so that one run shows them all.
             self._read_modes()
-            self.problems.raise_if_any(display)
         except BaseException:
             self.source.close()
             raise
@@ -75,8 +95,10 @@ class Bundle:
     def open_layouts(self, entities: Iterable[str]) -> None:
         """Read every header the entities need, reporting all their problems together."""
         wanted = [e for e in entities if self.mode(e) != "absent"]
-        if "users" in wanted and self.mode(ROLES) != "absent":
-            wanted.append(ROLES)
+        if "users" in wanted:
+            wanted += [e for e in USER_FILES if self.mode(e) != "absent"]
+        # A file the manifest declares and the bundle lacks is already a problem.
+        wanted = [e for e in wanted if self.source.has(file_of(e))]
         for entity in wanted:
             if entity not in self.layouts:
                 self.layouts[entity] = self._read_layout(entity)
@@ -97,7 +119,7 @@ class Bundle:
             problems.warn(
                 MANIFEST, "the bundle has no manifest.csv; the files present are read as bulk"
             )
-        for entity in (*ENTITIES, ROLES):
+        for entity in (*ENTITIES, *USER_FILES):
             self.modes[entity] = self._mode(entity, manifest)
         self._warn_unread(manifest)
         if all(mode == "absent" for mode in self.modes.values()) and not problems:
@@ -128,7 +150,8 @@ class Bundle:
         return mode
 
     def _warn_unread(self, manifest: Manifest | None) -> None:
-        modelled = {name.lower() for name in FILES} | {ROLES_FILE.lower(), MANIFEST}
+        modelled = {name.lower() for name in FILES}
+        modelled |= {ROLES_FILE.lower(), PROFILES_FILE.lower(), MANIFEST}
         for lower, name in sorted(self.source.names.items()):
             if lower in modelled:
                 continue
@@ -173,7 +196,7 @@ class Bundle:
 
     def _read_layout(self, entity: str) -> Layout:
         file, mode = file_of(entity), self.mode(entity)
-        needs = ROLES_REQUIRED if entity == ROLES else required(entity, self.version)
+        needs = required_of(entity, self.version)
         self._warn_encoding(file)
         header, first = self._head_rows(file)
         if header is None:
@@ -181,12 +204,15 @@ class Bundle:
             return Layout(file, entity, mode, [], 0)
         layout = read_layout(file, entity, mode, header, needs, self.problems)
         if mode == "bulk" and first is None:
+            # Not refused here: nothing is deleted where the store holds nothing this
+            # activation brought in, and otherwise the plan's safety rules stop it.
             declared = "declared bulk" if self.has_manifest else "read as bulk (no manifest)"
             message = (
-                f"{file} is {declared} but has no rows; "
-                f"an empty bulk file would delete every {NOUNS[entity]}"
+                f"{file} is {declared} but has no rows: it lists no {NOUNS[entity]}, so "
+                f"every {NOUNS[entity]} this activation brought in would be deleted"
             )
-            self.problems.error(file, message, 2)
+            self.problems.warn(file, message, 2)
+            self.empty.add(entity)
         return layout
 
     def _warn_encoding(self, file: str) -> None:

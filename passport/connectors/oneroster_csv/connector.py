@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from passport.connectors.base import ConnectContext, WriteOp, WriteResult
+from passport.connectors.oneroster_csv.columns import is_extension
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
 from passport.errors import BundleError, Problem
@@ -30,6 +31,8 @@ class CsvConnector:
         processing: str = "bulk",
         clock: Callable[[], str] = utc_now,
         mode: str = "import",
+        date_format: str | None = None,
+        declared_version: str | None = None,
     ) -> None:
         if version not in ("1.1", "1.2"):
             raise BundleError(f"unsupported OneRoster version {version!r}", "use 1.1 or 1.2")
@@ -40,6 +43,8 @@ class CsvConnector:
         self.processing = processing
         self.clock = clock
         self.mode = mode
+        self.date_format = date_format
+        self.declared_version = declared_version
         self._snapshots: list[CsvSnapshot] = []
 
     def snapshot(
@@ -56,7 +61,12 @@ class CsvConnector:
         error, never "everything was deleted"."""
         if self.mode == "export" and not _has_bundle(self.path):
             return EmptySnapshot()
-        snap = CsvSnapshot(self.path, entities)
+        snap = CsvSnapshot(
+            self.path,
+            entities,
+            date_format=self.date_format,
+            declared_version=self.declared_version,
+        )
         self._snapshots.append(snap)
         return snap
 
@@ -86,7 +96,7 @@ class CsvConnector:
                 has_file = current is not None and current.mode(entity) != "absent"
                 if not mine and not has_file:
                     continue
-                old = current.read(entity) if current and has_file else iter(())
+                old = _checked(current, entity) if current and has_file else iter(())
                 entities[entity] = _apply(old, mine, now)
                 extensions[entity] = _extension_columns(current, entity, mine)
             write_bundle(self.path, entities, version=self.version, now=now, extensions=extensions)
@@ -111,16 +121,37 @@ class EmptySnapshot:
 
 
 def _apply(old: Iterator[Record], ops: list[WriteOp], now: str) -> Iterator[Record]:
+    """The bundle's records with the ops applied; a written record keeps its own
+    dateLastModified (none stays none in a bulk file: the writer gives delta rows `now`)."""
     by_key = {op.key: op for op in ops}
     for record in old:
         op = by_key.pop(record.key, None)
         if op is None:
             yield record
         elif op.action != Action.DELETE:
-            yield Record(record.key, dict(op.fields or {}), now)
+            yield Record(record.key, dict(op.fields or {}), op.modified)
     for op in by_key.values():
         if op.action != Action.DELETE:
-            yield Record(op.key, dict(op.fields or {}), now)
+            yield Record(op.key, dict(op.fields or {}), op.modified)
+
+
+def _checked(current: CsvSnapshot, entity: str) -> Iterator[Record]:
+    """The bundle's records of the entity, then a refusal if any row was held: the new
+    bundle is never put in place (the write is atomic), so the old one stays."""
+    yield from current.read(entity)
+    _refuse_held(current, entity)
+
+
+def _refuse_held(current: CsvSnapshot | None, entity: str) -> None:
+    """A bundle is rewritten whole: rows passport could not read would be lost with it."""
+    held = current.held(entity) if current is not None else []
+    if held:
+        first = held[0]
+        raise BundleError(
+            f"cannot rewrite the bundle: {len(held)} row(s) of {first.file} cannot be read "
+            f"and would be lost ({first.place()}: {first.reason})",
+            "fix those rows in the bundle (or remove them) and apply again",
+        )
 
 
 def _delta(ops: Sequence[WriteOp], now: str) -> dict[str, list[Record]]:
@@ -128,14 +159,15 @@ def _delta(ops: Sequence[WriteOp], now: str) -> dict[str, list[Record]]:
     for op in ops:
         deleted = op.action == Action.DELETE
         fields = {} if deleted else dict(op.fields or {})
-        entities.setdefault(op.entity, []).append(Record(op.key, fields, now, deleted))
+        modified = now if deleted else op.modified or now
+        entities.setdefault(op.entity, []).append(Record(op.key, fields, modified, deleted))
     return entities
 
 
 def _extension_columns(current: CsvSnapshot | None, entity: str, ops: list[WriteOp]) -> list[str]:
     names = set(current.extension_columns(entity)) if current else set()
     for op in ops:
-        names.update(n for n in op.fields or {} if n.startswith("metadata."))
+        names.update(n for n in op.fields or {} if is_extension(n))
     return sorted(names)
 
 
@@ -152,7 +184,8 @@ def _check_ops(ops: Sequence[WriteOp]) -> None:
 
 
 def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
-    """The factory the registry calls: `path`, `version` (1.1 | 1.2), `processing`."""
+    """The factory the registry calls: `path`, `version` (1.1 | 1.2), `processing`,
+    `date_format` (how a source writes dates that are not ISO 8601)."""
     raw = delivery.get("path")
     if not raw:
         raise BundleError("delivery.path is required: a folder or .zip holding the bundle")
@@ -160,10 +193,14 @@ def connect(delivery: Mapping[str, Any], ctx: ConnectContext) -> CsvConnector:
     if not path.is_absolute():
         path = Path(ctx.base_dir) / path
     clock = ctx.extra.get("clock", utc_now)
+    declared = delivery.get("version")
+    date_format = delivery.get("date_format")
     return CsvConnector(
         path,
-        version=str(delivery.get("version", "1.1")),
+        version=str(declared or "1.1"),
         processing=str(delivery.get("processing", "bulk")),
         clock=clock,
         mode=ctx.mode,
+        date_format=str(date_format) if date_format else None,
+        declared_version=str(declared) if declared else None,
     )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from passport.connectors.oneroster_csv.columns import ALIASES, is_extension, known_columns
+from passport.connectors.oneroster_csv.columns import (
+    ALIASES,
+    is_extension,
+    known_columns,
+    older_name,
+)
 from passport.connectors.oneroster_csv.problems import Problems
 
 
@@ -41,7 +46,7 @@ def read_layout(
     known = known_columns(entity)
     layout = Layout(file, entity, mode, [], len(cells))
     for col, cell in enumerate(cells, 1):
-        name = _column_name(file, cell, col, known, problems)
+        name = _column_name(file, entity, cell, col, known, problems)
         if name and name in layout.index:
             problems.error(file, "the column appears twice in the header", 1, col, name)
             name = ""
@@ -57,7 +62,9 @@ def read_layout(
     return layout
 
 
-def _column_name(file: str, cell: str, col: int, known: dict[str, str], problems: Problems) -> str:
+def _column_name(
+    file: str, entity: str, cell: str, col: int, known: dict[str, str], problems: Problems
+) -> str:
     stripped = cell.strip()
     if not stripped:
         problems.warn(file, "a column with no name is ignored", 1, col)
@@ -65,6 +72,11 @@ def _column_name(file: str, cell: str, col: int, known: dict[str, str], problems
     if is_extension(stripped):
         return stripped
     name = known.get(stripped.lower())
+    older = older_name(entity, stripped.lower()) if name is None else None
+    if older is not None:
+        message = f"column {cell!r} is the OneRoster 1.0 name of {older!r}: read as {older!r}"
+        problems.warn(file, message, 1, col, older)
+        return older
     if name is None:
         problems.warn(file, f"unknown column {stripped!r} is ignored", 1, col, stripped)
         return ""

@@ -64,8 +64,8 @@ def _namespace(r: RowReader) -> dict[str, Any]:
         "set_modified": _slot("modified"),
         "set_deleted": _slot("deleted"),
         "r": r,
-        "problems": r.problems,
         "fold": r.checks.fold,
+        "preheld": r.checks.preheld,
         "EMPTY": {},
     }
     for n, ref in enumerate(r.checks.refs):
@@ -81,7 +81,7 @@ def _source(r: RowReader) -> list[str]:
         "    seen = r.seen; dates_ok = r.dates_ok; years_ok = r.years_ok",
         "    modified_ok = r.checks.modified.seen; full = keys is None",
         f"    delta = {lay.mode == 'delta'}",
-        "    ok = not problems.errors",
+        "    flags = r.flags",
         "    row_no = 1",
         "    with r.open_text() as text:",
         "        rows = csv_reader(text)",
@@ -94,7 +94,6 @@ def _source(r: RowReader) -> list[str]:
         f"        if len(row) != {lay.width}:",
         "            row = r.fix_width(row, row_no)",
         "            if row is None:",
-        "                ok = False",
         "                continue",
         f"        key = row[{lay.at('sourcedId')}]",
         "        if not full and key not in keys:",
@@ -109,13 +108,20 @@ def _source(r: RowReader) -> list[str]:
         "                r.key_error(key, row_no)",
         "        if ((status and status not in STATUSES) or (modified and modified not in"
         " modified_ok) or (delta and not (status and modified))):",
-        "            r.check_meta(row_no, status, modified)",
+        "            r.check_meta(row, row_no, status, modified)",
     ]
+    if modified_i >= 0:
+        src.append(f"            modified = row[{modified_i}]")
+    if r.checks.preheld:
+        src += [
+            "        if key in preheld:",
+            "            r.hold_preheld(key)",
+            "            continue",
+        ]
     src += _cell_checks(r)
     src += [
-        "        if problems.errors:",
-        "            ok = False",
-        "        if not ok:",
+        "        if flags:",
+        "            r.hold_row(row, key, row_no)",
         "            continue",
         "        fields = {}",
     ]
@@ -150,6 +156,11 @@ def _cell_checks(r: RowReader) -> list[str]:
     src = [check.format(i, "dates_ok", "check_date") for i in r.dates]
     src += [check.format(i, "years_ok", "check_year") for i in r.years]
     src += [check.format(i, "BOOLEANS", "boolean") for i in r.booleans]
+    src += [f"        if '\\x00' in row[{i}]: r.nul(row, {i})" for i in r.texts]
+    src += [
+        f"        if row[{b}] and row[{a}] and row[{b}] < row[{a}]: r.span(row, {a}, {b})"
+        for a, b in r.spans
+    ]
     if r.password >= 0:
         src.append(f"        if row[{r.password}]: r.warn_password(row_no)")
     body = []
@@ -160,11 +171,13 @@ def _cell_checks(r: RowReader) -> list[str]:
         slow = "multi_ref" if ref.multi else "ref_error"
         cell = f"row[{ref.index}]"
         body.append(
-            f"            if {cell} and {cell} not in ref{n}: r.{slow}({n}, {cell}, row_no)"
+            f"            if {cell} and {cell} not in ref{n}: r.{slow}({n}, {cell}, row_no, key)"
         )
     if r.required:
         test = " or ".join(f"not row[{i}]" for i in r.required)
         body.append(f"            if {test}: r.missing_required(row, row_no)")
+    if r.checks.fold is not None and r.checks.roles_required:
+        body.append("            if key not in fold: r.no_role()")
     if body:
         src.append("        if not deleted:")
         src += body
@@ -173,6 +186,9 @@ def _cell_checks(r: RowReader) -> list[str]:
 
 def _fields(r: RowReader) -> list[str]:
     src = []
+    # A bulk row's own status, written back as it came (a delta row must have one).
+    if r.layout.at("status") >= 0 and r.layout.mode == "bulk":
+        src.append("        if status == 'active': fields['status'] = status")
     for i, name in r.kept:
         if name == "userIds":
             value = f"split_user_ids(row[{i}])"

@@ -1,4 +1,10 @@
-"""The application's side as read from a bundle: the `Snapshot` a plan reads."""
+"""The application's side as read from a bundle: the `Snapshot` a plan reads.
+
+Rows that fail a check are held (`held(entity)`), not yielded; the rest of the bundle
+reads on. Problems of the bundle itself (its manifest, a header, a file that cannot be
+decoded or parsed) refuse it: those of the manifest and the headers when it opens, and
+those found while reading in `raise_problems()`, every file's problems together.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +12,50 @@ import csv
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from passport.connectors.oneroster_csv.bundle import ROLES, Bundle
+from passport.connectors.oneroster_csv.bundle import PROFILES, ROLES, Bundle, required_of
 from passport.connectors.oneroster_csv.columns import FOLDED
+from passport.connectors.oneroster_csv.manifest import MANIFEST
 from passport.connectors.oneroster_csv.problems import Problems
-from passport.connectors.oneroster_csv.roles import fold_roles
-from passport.connectors.oneroster_csv.rows import Checks, Fold, Ref, RowReader, key_scan
-from passport.connectors.oneroster_csv.values import Modified
+from passport.connectors.oneroster_csv.roles import Folded, fold_profiles, fold_roles
+from passport.connectors.oneroster_csv.rows import Checks, Ref, RowReader, key_scan
+from passport.connectors.oneroster_csv.values import DateReader, Modified
 from passport.errors import Problem
-from passport.model import Record
+from passport.model import Held, Record
 from passport.oneroster import SPECS, Reference
 
 # Entities others refer to: their keys are kept after a full read for reference checks.
 REFERENCED = frozenset({"orgs", "academicSessions", "courses", "classes", "users"})
 ROLE_REFS = (Reference("userSourcedId", "users"), Reference("orgSourcedId", "orgs"))
+PROFILE_REFS = (Reference("userSourcedId", "users"),)
 
 
 class CsvSnapshot:
     """A bundle opened for one plan. Reads stream; reference checks use key sets."""
 
-    def __init__(self, path: Path, entities: Sequence[str], display: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        entities: Sequence[str],
+        display: str | None = None,
+        *,
+        date_format: str | None = None,
+        declared_version: str | None = None,
+    ) -> None:
         self._problems = Problems()
         self._bundle = Bundle(path, display or str(path), self._problems)
         self._keys: dict[str, set[str]] = {}
         self._modified: dict[str, Modified] = {}
-        self._fold: Fold | None = None
+        self._held: dict[str, list[Held]] = {}
+        self._broken: set[str] = set()
+        self._dates = DateReader(date_format)
+        self._fold: Folded | None = None
+        self._preheld: dict[str, Held] = {}
         try:
             self._bundle.open_layouts(entities)
         except BaseException:
             self._bundle.close()
             raise
+        self._warn_version(declared_version)
 
     @property
     def version(self) -> str:
@@ -49,11 +70,21 @@ class CsvSnapshot:
         return self._bundle.mode(entity)
 
     def is_complete(self, entity: str) -> bool:
-        return self._bundle.mode(entity) == "bulk"
+        """A bulk file read to its end: a file that broke off is never a full listing."""
+        return self._bundle.mode(entity) == "bulk" and entity not in self._broken
 
     def watermark(self, entity: str) -> str | None:
         modified = self._modified.get(entity)
         return modified.newest if modified else None
+
+    def held(self, entity: str) -> list[Held]:
+        """The rows of the entity's last full read that were held, with reason and place."""
+        return list(self._held.get(entity, ()))
+
+    def raise_problems(self) -> None:
+        """Raise one BundleError for every problem of the files read (bytes that are not
+        UTF-8, CSV that cannot be parsed); each such file refuses its entity."""
+        self._problems.raise_if_any(self._bundle.display)
 
     def read(self, entity: str, keys: Collection[str] | None = None) -> Iterator[Record]:
         if entity not in SPECS:
@@ -76,10 +107,15 @@ class CsvSnapshot:
         return self._keys[entity]
 
     def extension_columns(self, entity: str) -> list[str]:
-        """The entity's `metadata.*` columns (none when the file is absent)."""
+        """The entity's extension columns, `metadata.*` and `ext_*` (none when absent)."""
         if self._bundle.mode(entity) == "absent":
             return []
-        return [n for n in self._bundle.layout(entity).names if n.startswith("metadata.")]
+        names = self._bundle.layout(entity).names
+        return [n for n in names if n.startswith(("metadata.", "ext_"))]
+
+    def empty_bulk(self, entity: str) -> bool:
+        """Whether the entity's file is bulk with a header and no rows."""
+        return entity in self._bundle.empty
 
     def close(self) -> None:
         self._bundle.close()
@@ -87,25 +123,39 @@ class CsvSnapshot:
     # --- reading -------------------------------------------------------------------
 
     def _read(self, entity: str, keys: Collection[str] | None) -> Iterator[Record]:
-        fold = self._roles() if entity == "users" and self.version == "1.2" else None
+        fold = self._users_fold() if entity == "users" and self.version == "1.2" else None
         modified = self._modified.setdefault(entity, Modified())
-        checks = Checks(self._refs(entity, keys is None), fold, modified)
+        preheld = self._preheld if fold is not None else {}
+        roles = fold is not None and self._bundle.mode(ROLES) == "bulk"
+        refs = self._refs(entity, keys is None)
+        checks = Checks(refs, fold, modified, preheld, self._dates, roles_required=roles)
         return self._reader(entity, checks).records(keys)
 
     def _reader(self, entity: str, checks: Checks) -> RowReader:
         layout = self._bundle.layout(entity)
-        return RowReader(layout, checks, self._problems, self._bundle.source, self._done)
+        needs = required_of(entity, self.version)
+        source = self._bundle.source
+        return RowReader(layout, checks, self._problems, source, self._done, needs)
 
     def _done(self, reader: RowReader, full: bool) -> None:
-        self._problems.raise_if_any(self._bundle.display)
-        if full and reader.layout.entity in REFERENCED:
-            self._keys[reader.layout.entity] = reader.seen
+        entity = reader.layout.entity
+        if reader.broken:
+            self._broken.add(entity)
+        if full:
+            self._held[entity] = reader.held
+            if entity in REFERENCED:
+                self._keys[entity] = reader.seen
 
     def _refs(self, entity: str, full: bool) -> list[Ref]:
         layout = self._bundle.layout(entity)
         if layout.mode != "bulk":
             return []  # a delta refers to records that live elsewhere
-        spec_refs = ROLE_REFS if entity == ROLES else SPECS[entity].references
+        if entity == ROLES:
+            spec_refs: Sequence[Reference] = ROLE_REFS
+        elif entity == PROFILES:
+            spec_refs = PROFILE_REFS
+        else:
+            spec_refs = SPECS[entity].references
         refs = []
         for ref in spec_refs:
             index = layout.at(ref.field)
@@ -113,18 +163,51 @@ class CsvSnapshot:
                 continue
             if entity == "users" and ref.field in FOLDED and self.version == "1.2":
                 continue
-            multi = entity != ROLES and SPECS[entity].is_multi(ref.field)
+            multi = entity in SPECS and SPECS[entity].is_multi(ref.field)
             if ref.target == entity and full:  # forward references: checked at the end
                 refs.append(Ref(index, ref.field, ref.target, None, multi, deferred=True))
             else:
                 refs.append(Ref(index, ref.field, ref.target, self.keys(ref.target), multi))
         return refs
 
-    def _roles(self) -> Fold:
+    def _users_fold(self) -> Folded:
+        """users' fields from roles.csv and userProfiles.csv; a user one of whose rows
+        there is held is held too (`_preheld`)."""
         if self._fold is None:
-            if self._bundle.mode(ROLES) == "absent":
-                self._fold = {}
-            else:
-                reader = self._reader(ROLES, Checks(self._refs(ROLES, True)))
-                self._fold = fold_roles(reader.records(None))
+            folded: Folded = {}
+            if self._bundle.mode(ROLES) != "absent":
+                reader = self._reader(ROLES, Checks(self._refs(ROLES, True), dates=self._dates))
+                folded = fold_roles(reader.records(None))
+                self._hold_users(reader)
+            if self._bundle.mode(PROFILES) != "absent":
+                checks = Checks(self._refs(PROFILES, True), dates=self._dates)
+                reader = self._reader(PROFILES, checks)
+                fold_profiles(reader.records(None), folded)
+                self._hold_users(reader)
+            self._fold = folded
         return self._fold
+
+    def _hold_users(self, reader: RowReader) -> None:
+        noun = "role" if reader.layout.entity == ROLES else "user profile"
+        for held in reader.held:
+            user = reader.owners.get(held.key, "")
+            if user and user not in self._preheld:
+                reason = f"its {noun} {held.key!r} is held: {held.reason}"
+                self._preheld[user] = Held(
+                    "users", user, reason, held.file, held.row, held.column, held.field, held.hint
+                )
+
+    def _warn_version(self, declared: str | None) -> None:
+        bundle = self._bundle
+        if declared is None or declared == bundle.version:
+            return
+        said = "manifest.csv says" if bundle.has_manifest else "its files are"
+        message = (
+            f"delivery.version is {declared} but {said} OneRoster {bundle.version}: the "
+            f"bundle is read as {bundle.version} (what it holds wins for reading; "
+            f"delivery.version is the version passport writes)"
+        )
+        self._problems.warn(MANIFEST, message)
+
+
+__all__ = ["CsvSnapshot", "required_of"]

@@ -94,6 +94,66 @@ def split_user_ids(value: str) -> list[str]:
     return split_multi(value)
 
 
+# Date formats an activation may name (`delivery.date_format`) for a source that does not
+# write ISO 8601: the day, month and year in that order, separated by / - or .
+DATE_FORMATS = ("M/D/YYYY", "D/M/YYYY", "YYYY-MM-DD")
+_SLASHED = re.compile(
+    r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z"
+)
+_FORMAT_HINT = (
+    "passport reads ISO 8601 (YYYY-MM-DD); if the source writes dates another way, name "
+    'its format in the activation, e.g. delivery.date_format: "M/D/YYYY"'
+)
+
+
+class DateReader:
+    """Date and date-time cells as ISO 8601: as they are, or, when the activation names
+    the source's format (`delivery.date_format`), converted from it. Never a guess: a
+    value in neither is refused with the hint to name the format."""
+
+    def __init__(self, date_format: str | None) -> None:
+        self.format = date_format if date_format != "YYYY-MM-DD" else None
+
+    def date(self, value: str) -> tuple[str, str, str]:
+        """(ISO date, "", "") or (value, why not, hint)."""
+        if date_error(value) is None:
+            return value, "", ""
+        iso = self._convert(value, with_time=False)
+        if iso is not None:
+            return iso, "", ""
+        return value, f"{value!r} is not a date (YYYY-MM-DD)", self._hint(value)
+
+    def datetime(self, value: str) -> tuple[str, str, str]:
+        """(ISO date-time, "", "") or (value, why not, hint); the caller checks ISO ones."""
+        if parse_datetime(value) is not None:
+            return value, "", ""
+        iso = self._convert(value, with_time=True)
+        if iso is not None:
+            return iso, "", ""
+        return value, f"{value!r} is not an ISO 8601 date-time", self._hint(value)
+
+    def _hint(self, value: str) -> str:
+        return _FORMAT_HINT if _SLASHED.match(value) and self.format is None else ""
+
+    def _convert(self, value: str, *, with_time: bool) -> str | None:
+        match = _SLASHED.match(value.strip()) if self.format else None
+        if match is None:
+            return None
+        first, second, year, hour, minute, sec = match.groups()
+        if hour and not with_time:
+            return None
+        month, day = (first, second) if self.format == "M/D/YYYY" else (second, first)
+        if len(year) != 4:
+            return None
+        try:
+            day_iso = date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            return None
+        if not hour:
+            return day_iso
+        return f"{day_iso}T{int(hour):02d}:{minute}:{sec or '00'}Z"
+
+
 def join_multi(field: str, items: list[str]) -> str:
     if field == "userIds":
         return ",".join("{" + item + "}" for item in items)

@@ -15,15 +15,22 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from passport.connectors.oneroster_csv.columns import ROLES_COLUMNS, ROLES_FILE, columns
+from passport.connectors.oneroster_csv.columns import (
+    PROFILES_COLUMNS,
+    PROFILES_FILE,
+    ROLES_COLUMNS,
+    ROLES_FILE,
+    columns,
+    is_extension,
+)
 from passport.connectors.oneroster_csv.manifest import MANIFEST, manifest_rows
-from passport.connectors.oneroster_csv.roles import role_rows
+from passport.connectors.oneroster_csv.roles import profile_rows, role_rows
 from passport.connectors.oneroster_csv.values import join_multi
 from passport.errors import BundleError
 from passport.model import Record
-from passport.oneroster import ENTITIES, SPECS
+from passport.oneroster import ENTITIES, SPECS, STATUS
 
 Opener = Callable[[str], IO[str]]
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -41,9 +48,10 @@ def write_bundle(
 ) -> None:
     """Write one bundle holding `entities` (entity -> records, streamed in order).
 
-    Delta rows carry status and dateLastModified (`now` when a record has none).
-    Extension columns (`metadata.*`) come from `extensions`, or are collected from
-    the records when they are a list. Raises BundleError; the old bundle stays.
+    Rows carry the record's own status and dateLastModified as they came in; delta rows
+    always have both (`active` and `now` when a record has none). Extension columns
+    (`metadata.*`, `ext_*`) come from `extensions`, or are collected from the records when
+    they are a list. Raises BundleError; the old bundle stays.
     """
     if version not in ("1.1", "1.2") or processing not in ("bulk", "delta"):
         raise BundleError(f"cannot write OneRoster {version} {processing} bundles")
@@ -56,10 +64,9 @@ def write_bundle(
             if entity in entities:
                 records = entities[entity]
                 ext = _extensions(entity, records, extensions)
-                _write_entity(opener, entity, records, ext, version, processing, now)
+                extra = _write_entity(opener, entity, records, ext, version, processing, now)
                 modes[entity] = processing
-        if version == "1.2" and "users" in modes:
-            modes["roles"] = processing
+                modes.update({name: processing for name in extra})
         with opener(MANIFEST) as text:
             csv.writer(text, lineterminator="\n").writerows(
                 manifest_rows(version, modes, system_name)
@@ -72,7 +79,7 @@ def _extensions(
     if given is not None and entity in given:
         return tuple(given[entity])
     if isinstance(records, list | tuple):
-        found = {n for r in records for n in r.fields if n.startswith("metadata.")}
+        found = {n for r in records for n in r.fields if is_extension(n)}
         return tuple(sorted(found))
     return ()
 
@@ -85,18 +92,22 @@ def _write_entity(
     version: str,
     processing: str,
     now: str,
-) -> None:
+) -> list[str]:
+    """Write the entity's file (and, for 1.2 users, roles.csv and userProfiles.csv);
+    returns the files besides its own that were written, as manifest names."""
     spec = SPECS[entity]
     cols = columns(entity, version)
     names = (*cols[3:], *ext)
-    allowed = frozenset(spec.fields) | frozenset(ext)
+    allowed = frozenset(spec.fields) | frozenset(ext) | {STATUS}
+    written: list[str] = []
     with ExitStack() as stack:
         out = csv.writer(stack.enter_context(opener(spec.csv_file)), lineterminator="\n")
         out.writerow((*cols, *ext))
-        roles = None
+        roles = profiles = None
         if entity == "users" and version == "1.2":
             roles = csv.writer(stack.enter_context(opener(ROLES_FILE)), lineterminator="\n")
             roles.writerow(ROLES_COLUMNS)
+            written.append("roles")
         delta = processing == "delta"
         for record in records:
             extra = record.fields.keys() - allowed
@@ -110,19 +121,33 @@ def _write_entity(
                 out.writerow([record.key, status, modified, *_cells(record, names)])
                 if roles is not None and not record.deleted:
                     roles.writerows(role_rows(record, modified, status))
+                    if record.fields.get("userProfiles"):
+                        if profiles is None:
+                            profiles = _open_profiles(stack, opener)
+                            written.append("userProfiles")
+                        profiles.writerows(profile_rows(record))
             except UnicodeEncodeError as error:
                 raise BundleError(
                     f"{spec.csv_file}: record {record.key!r} has a value that cannot be "
                     f"written as UTF-8 ({error.reason})"
                 ) from error
+    return written
+
+
+def _open_profiles(stack: ExitStack, opener: Opener) -> Any:
+    profiles = csv.writer(stack.enter_context(opener(PROFILES_FILE)), lineterminator="\n")
+    profiles.writerow(PROFILES_COLUMNS)
+    return profiles
 
 
 def _meta(record: Record, delta: bool, now: str) -> tuple[str, str]:
     if record.deleted:
         return "tobedeleted", record.modified or now
+    status = record.fields.get(STATUS)
+    own = status if isinstance(status, str) else ""
     if delta:
-        return "active", record.modified or now
-    return "", record.modified or ""
+        return own or "active", record.modified or now
+    return own, record.modified or ""
 
 
 def _cells(record: Record, names: Iterable[str]) -> list[str]:

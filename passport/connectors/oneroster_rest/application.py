@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from passport.connectors.base import Application, Capabilities, JsonPath, load_schema
+from passport.mapping.fields import OneRosterFields
 from passport.model import Mode
 from passport.oneroster import ENTITIES
 
@@ -64,4 +65,5 @@ APPLICATION = Application(
     check=check,
     derive=derive,
     starter=starter,
+    field_map=OneRosterFields.for_rest,  # as the service's version and binding hold records
 )

@@ -164,5 +164,5 @@ def owned(entity: str) -> frozenset[str]:
     """Every JSON key passport reads for the entity: a PUT rewrites these and keeps the rest."""
     keys = {f.json for f in TABLE[entity]} | {f.json for f in ALIASES.get(entity, ())}
     if entity == "users":
-        keys.add("roles")
-    return frozenset(keys | META)
+        keys |= {"roles", "userProfiles"}
+    return frozenset(keys | META | {"metadata"})

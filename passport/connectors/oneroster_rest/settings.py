@@ -13,6 +13,9 @@ from typing import Any
 from passport.errors import ConnectorError
 
 VERSION_PATHS = {"1.1": "/v1p1", "1.2": "/rostering/v1p2"}
+# OneRoster 1.2 keeps resources in a service of their own; 1.1 beside the rostering ones.
+RESOURCE_PATHS = {"1.1": "/v1p1", "1.2": "/resources/v1p2"}
+PAGE_SIZE = 100  # the spec's default limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +46,17 @@ class RestSettings:
     scopes: tuple[str, ...] = ()
     write: bool = False
     timeout_s: float = 30.0
-    page_size: int = 1000
+    page_size: int = PAGE_SIZE
 
     @property
     def base_url(self) -> str:
         """Where the version's collections live, e.g. https://host/ims/oneroster/v1p1."""
         return self.service_url + VERSION_PATHS[self.version]
+
+    @property
+    def resources_url(self) -> str:
+        """Where resource links point: the resources service of the version."""
+        return self.service_url + RESOURCE_PATHS[self.version]
 
     @classmethod
     def from_delivery(cls, delivery: Mapping[str, Any]) -> RestSettings:
@@ -71,7 +79,7 @@ class RestSettings:
             scopes=tuple(str(s) for s in delivery.get("scopes") or ()),
             write=bool(delivery.get("write", False)),
             timeout_s=float(delivery.get("timeout_s", 30.0)),
-            page_size=int(delivery.get("page_size", 1000)),
+            page_size=int(delivery.get("page_size", PAGE_SIZE)),
         )
 
 

@@ -8,6 +8,7 @@ own shapes, and keeps every key of the record as read that passport does not own
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from passport.connectors.oneroster_rest.fields import (
     owned,
 )
 from passport.model import Fields, Record, Value
-from passport.oneroster import NEVER_READ
+from passport.oneroster import NEVER_READ, encode_object, objects
 
 Converter = Callable[[Any], Value | None]
 
@@ -135,6 +136,14 @@ def record(entity: str, raw: Mapping[str, Any]) -> Record:
         roles = get("roles")
         if isinstance(roles, list) and roles:
             fields.update(fold_roles(roles))
+        profiles = get("userProfiles")
+        if isinstance(profiles, list) and profiles:
+            read_profiles = _read_profiles(profiles)
+            if read_profiles:
+                fields["userProfiles"] = read_profiles
+    metadata = get("metadata")
+    if isinstance(metadata, dict) and metadata:
+        fields.update(read_metadata(metadata))
     status = get("status")
     deleted = isinstance(status, str) and status.lower() in DELETED_STATUSES
     modified = get("dateLastModified")
@@ -142,14 +151,16 @@ def record(entity: str, raw: Mapping[str, Any]) -> Record:
 
 
 def fold_roles(roles: list[Any]) -> dict[str, Value]:
-    """1.2 `roles[]` as canonical `role` (the primary one, else the first) and
-    `orgSourcedIds` (every org with a role, in order)."""
+    """1.2 `roles[]` kept exactly as canonical `roles`, and summed up as `role` (the
+    primary one, else the first) and `orgSourcedIds` (every org with a role, in order)."""
     role: str | None = None
     primary = False
     orgs: list[str] = []
+    exact: list[str] = []
     for entry in roles:
         if not isinstance(entry, dict):
             continue
+        exact.append(_role_object(entry))
         org = _ref(entry.get("org"))
         if org and org not in orgs:
             orgs.append(org)
@@ -163,6 +174,76 @@ def fold_roles(roles: list[Any]) -> dict[str, Value]:
         out["role"] = role
     if orgs:
         out["orgSourcedIds"] = orgs
+    if exact:
+        out["roles"] = exact
+    return out
+
+
+def _role_object(entry: dict[str, Any]) -> str:
+    return encode_object(
+        {
+            "roleType": _scalar(entry.get("roleType")) or "",
+            "role": _scalar(entry.get("role")) or "",
+            "orgSourcedId": _ref(entry.get("org")) or "",
+            "userProfileSourcedId": _ref(entry.get("userProfile")) or "",
+            "beginDate": _scalar(entry.get("beginDate")) or "",
+            "endDate": _scalar(entry.get("endDate")) or "",
+        }
+    )
+
+
+def _read_profiles(profiles: list[Any]) -> list[str]:
+    """1.2 `userProfiles[]` as canonical objects (CSV names; passwords never read)."""
+    out = []
+    for entry in profiles:
+        if not isinstance(entry, dict):
+            continue
+        credentials = entry.get("credentials")
+        first = credentials[0] if isinstance(credentials, list) and credentials else {}
+        first = first if isinstance(first, dict) else {}
+        found = {
+            "sourcedId": _scalar(entry.get("profileId")) or "",
+            "profileType": _scalar(entry.get("profileType")) or "",
+            "vendorId": _scalar(entry.get("vendorId")) or "",
+            "applicationId": _scalar(entry.get("applicationId")) or "",
+            "description": _scalar(entry.get("description")) or "",
+            "credentialType": _scalar(first.get("type")) or "",
+            "username": _scalar(first.get("username")) or "",
+        }
+        out.append(encode_object(found))
+    return out
+
+
+def read_metadata(metadata: dict[str, Any]) -> dict[str, Value]:
+    """The REST `metadata` object as extension fields: `metadata.K`, or `ext_K` for keys
+    that already carry the `ext_` prefix (so CSV ext_* columns round-trip). A value that
+    is not a string is kept as its JSON text."""
+    out: dict[str, Value] = {}
+    for key, value in metadata.items():
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        if text:
+            out[key if key.startswith("ext_") else f"metadata.{key}"] = text
+    return out
+
+
+def write_metadata(fields: Fields, raw: Any) -> dict[str, Any]:
+    """The extension fields as the REST `metadata` object, over the one as read (a value
+    read as JSON that is not a string goes back as it was, when unchanged)."""
+    out: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
+    for name, value in fields.items():
+        if name.startswith("metadata."):
+            key = name[len("metadata.") :]
+        elif name.startswith("ext_"):
+            key = name
+        else:
+            continue
+        old = out.get(key)
+        if not (
+            old is not None
+            and not isinstance(old, str)
+            and json.dumps(old, sort_keys=True) == value
+        ):
+            out[key] = value
     return out
 
 
@@ -178,49 +259,95 @@ def body(
     base_url: str,
     now: str,
     raw: Mapping[str, Any] | None = None,
+    modified: str | None = None,
+    resources_url: str | None = None,
 ) -> dict[str, Any]:
-    """The JSON object a PUT sends: `raw` (the record as read) with passport's keys rewritten."""
+    """The JSON object a PUT sends: `raw` (the record as read) with passport's keys
+    rewritten. `modified` is the record's own dateLastModified (else `now`); resource
+    links point into `resources_url`, the resources service (default: `base_url`)."""
     keep = owned(entity)
-    out: dict[str, Any] = {k: v for k, v in (raw or {}).items() if k not in keep}
-    out.update({"sourcedId": key, "status": "active", "dateLastModified": now})
+    raw = raw or {}
+    out: dict[str, Any] = {k: v for k, v in raw.items() if k not in keep}
+    out.update({"sourcedId": key, "status": "active", "dateLastModified": modified or now})
+    links = _Links(base_url, resources_url or base_url)
     for spec in TABLE[entity]:
         value = fields.get(spec.field)
         if version in spec.versions and value is not None and value != []:
-            out[spec.json] = _write(spec, value, version, base_url)
+            written = _write(spec, value, version, links)
+            if written is not None:
+                out[spec.json] = written
+    metadata = write_metadata(fields, raw.get("metadata"))
+    if metadata:
+        out["metadata"] = metadata
     if entity == "users" and version == "1.2":
-        roles = _roles(fields, base_url, (raw or {}).get("roles"))
-        if roles:
-            out["roles"] = roles
+        out["roles"] = _roles(fields, links, raw.get("roles"))
+        out["userProfiles"] = _profiles(fields)
+        out.setdefault("agents", [])
     return out
 
 
+class _Links:
+    """Where GUIDRef hrefs point: rostering records here, resources in their own service."""
+
+    def __init__(self, base_url: str, resources_url: str) -> None:
+        self.base_url = base_url
+        self.resources_url = resources_url
+
+    def ref(self, target: str, key: str) -> dict[str, str]:
+        base = self.resources_url if target == "resource" else self.base_url
+        return {"href": f"{base}/{REF_COLLECTIONS[target]}/{key}", "sourcedId": key, "type": target}
+
+
 def guid_ref(target: str, key: str, base_url: str) -> dict[str, str]:
-    return {"href": f"{base_url}/{REF_COLLECTIONS[target]}/{key}", "sourcedId": key, "type": target}
+    return _Links(base_url, base_url).ref(target, key)
 
 
-def _write(spec: JsonField, value: Value, version: str, base_url: str) -> Any:
+def _write(spec: JsonField, value: Value, version: str, links: _Links) -> Any:
     items = value if isinstance(value, list) else [value]
     if spec.kind == "b" and version == "1.1" and value in ("true", "false"):
         return value == "true"
     if spec.kind == "l":
         return list(items)
     if spec.kind == "r":
-        return guid_ref(spec.target, items[0], base_url)
+        return links.ref(spec.target, items[0])
     if spec.kind == "rs":
-        return [guid_ref(spec.target, item, base_url) for item in items]
+        return [links.ref(spec.target, item) for item in items]
     if spec.kind == "ids":
-        return [_id_object(item) for item in items]
+        typed = [_id_object(item) for item in items if ":" in item]
+        return typed or None  # never an empty type (the plan holds such a user for 1.2)
     return value if isinstance(value, str) else ",".join(value)
 
 
 def _id_object(item: str) -> dict[str, str]:
-    kind, sep, ident = item.partition(":")
-    return {"type": kind, "identifier": ident} if sep else {"type": "", "identifier": item}
+    kind, _, ident = item.partition(":")
+    return {"type": kind, "identifier": ident}
 
 
-def _roles(fields: Fields, base_url: str, old: Any) -> list[dict[str, Any]]:
-    """1.2 roles from canonical role + orgSourcedIds: the first org carries the primary
-    role. An entry as read for the same role and org keeps its other keys (dates, profile)."""
+def _profiles(fields: Fields) -> list[dict[str, Any]]:
+    out = []
+    for profile in objects(fields.get("userProfiles")):
+        entry: dict[str, Any] = {"profileId": profile.get("sourcedId", "")}
+        for name in ("profileType", "vendorId", "applicationId", "description"):
+            if profile.get(name):
+                entry[name] = profile[name]
+        # A 1.2 credential is a type and a username (never a password from passport).
+        if profile.get("credentialType") and profile.get("username"):
+            entry["credentials"] = [
+                {"type": profile["credentialType"], "username": profile["username"]}
+            ]
+        else:
+            entry["credentials"] = []
+        out.append(entry)
+    return out
+
+
+def _roles(fields: Fields, links: _Links, old: Any) -> list[dict[str, Any]]:
+    """1.2 roles: written as read (`users.roles`); for a user read without them (from
+    1.1), from role + orgSourcedIds, the first org carrying the primary role, an entry as
+    read for the same role and org keeping its other keys (dates, profile)."""
+    exact = objects(fields.get("roles"))
+    if exact:
+        return [_role_entry(role, links) for role in exact]
     role = fields.get("role")
     if not isinstance(role, str):
         return []
@@ -236,6 +363,18 @@ def _roles(fields: Fields, base_url: str, old: Any) -> list[dict[str, Any]]:
         entry = dict(previous.get((role, org), {}))
         entry.update({"roleType": "primary" if n == 0 else "secondary", "role": role})
         if org:
-            entry["org"] = guid_ref("org", org, base_url)
+            entry["org"] = links.ref("org", org)
         out.append(entry)
     return out
+
+
+def _role_entry(role: Mapping[str, str], links: _Links) -> dict[str, Any]:
+    entry: dict[str, Any] = {"roleType": role.get("roleType", ""), "role": role.get("role", "")}
+    if role.get("orgSourcedId"):
+        entry["org"] = links.ref("org", role["orgSourcedId"])
+    if role.get("userProfileSourcedId"):
+        entry["userProfile"] = role["userProfileSourcedId"]
+    for name in ("beginDate", "endDate"):
+        if role.get(name):
+            entry[name] = role[name]
+    return entry

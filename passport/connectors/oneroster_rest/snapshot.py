@@ -184,7 +184,9 @@ class RestSnapshot:
             session.http,
             f"{session.base_url}/{path}",
             COLLECTIONS[entity][0],
-            params=params,
+            # A stable order, so that an offset walk over a set that changes meanwhile
+            # neither skips nor repeats records (and the count check catches the rest).
+            params={**params, "sort": "sourcedId"},
             page_size=session.settings.page_size,
             concurrency=session.tuning.concurrency,
             progress=lambda done, total: session.progress(stage, done, total),

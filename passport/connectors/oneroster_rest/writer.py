@@ -81,6 +81,8 @@ class Writer:
             base_url=settings.base_url,
             now=self._clock(),
             raw=raw if isinstance(raw, dict) else None,
+            modified=op.modified,
+            resources_url=settings.resources_url,
         )
 
 
