@@ -24,6 +24,7 @@ from passport.mapping.shield import PrivacyShield
 from passport.model import Activation, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan
 from passport.plan.sources import Progress, no_progress
+from passport.privacy.audit import sent_record
 from passport.runs import failure_message, finished, now_iso, start_run
 from passport.store import Run, Store, open_store
 
@@ -211,18 +212,28 @@ def _apply_planned(
         return Applied(plan, None)
     run = start_run(result.activation, plan, store, options.saved_checksum)
     started = time.monotonic()
+    ctx = _context(result, store, settings, options)
     try:
         with bulk_work():
-            outcome = execute(plan, _context(result, store, settings, options))
+            outcome = execute(plan, ctx)
     except BaseException as error:
-        store.finish_run(finished(run, started, "failed", message=failure_message(error)))
+        sent = sent_record(result.activation, ctx.sent)
+        message = failure_message(error)
+        store.finish_run(finished(run, started, "failed", message=message, extra=sent))
         raise
     status = "succeeded"
     if outcome.errors:
         status = "partial" if outcome.done else "failed"
     if status == "succeeded":
         _save_watermarks(store, result)
-    run = finished(run, started, status, counts=outcome.run_counts(), errors=outcome.errors)
+    run = finished(
+        run,
+        started,
+        status,
+        counts=outcome.run_counts(),
+        errors=outcome.errors,
+        extra=sent_record(result.activation, ctx.sent),
+    )
     store.finish_run(run)
     return Applied(plan, run)
 
