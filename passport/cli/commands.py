@@ -10,6 +10,7 @@ from passport.cli.gallery import gallery
 from passport.cli.history import history_command
 from passport.cli.init import init
 from passport.cli.plan import plan_command
+from passport.cli.privacy import privacy_group
 from passport.cli.sample import sample
 from passport.cli.schema import schema
 from passport.cli.store import store_group
@@ -25,6 +26,7 @@ ALL: list[click.Command] = [
     plan_command,
     apply_command,
     history_command,
+    privacy_group,
     unlock_command,
     store_group,
     sample,

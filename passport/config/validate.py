@@ -29,6 +29,9 @@ class FileResult:
     activation: Activation | None = None
     name: str | None = None
     name_at: tuple[int, int] = (0, 0)
+    # The activation as built even when the privacy checks then failed (it sends more
+    # than its agreement allows): the privacy report still shows what it would send.
+    built: Activation | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -114,7 +117,7 @@ def check_file(path: str | Path, today: dt.date | None = None) -> FileResult:
         return result
     activation = _build(doc, agreement)
     problems += privacy_problems(doc, activation, policy, day)
-    result = replace(result, problems=_ordered(doc, problems))
+    result = replace(result, problems=_ordered(doc, problems), built=activation)
     return replace(result, activation=activation) if result.ok else result
 
 

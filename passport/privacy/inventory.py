@@ -171,13 +171,14 @@ def _entity_rows(
     entity = spec.name
     direction = DIRECTION[activation.mode]
     chosen = sharing.scope.fields_of(entity)
+    verb = "read" if activation.mode is Mode.IMPORT else "sent"
     key = FieldShare(
         entity,
         KEY_FIELD,
         categories.category_of(entity, KEY_FIELD),
         Treatment.RAW,
         direction,
-        "the record's key: sent with every record",
+        f"the record's key: {verb} with every record",
     )
     rows = [key]
     probe = _probe(spec)
@@ -280,3 +281,24 @@ def _shield_words(activation: Activation) -> str:
 
 def inventories(activations: Sequence[Activation], categories: CategoryMap) -> list[Inventory]:
     return [inventory_of(a, categories) for a in activations]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryShare:
+    """One category of one activation: its fields that flow, and the rawest form any of
+    them takes (None when none flows)."""
+
+    category: Category
+    fields: tuple[FieldShare, ...]
+    rawest: Treatment | None
+
+
+def by_category(inventory: Inventory, categories: Sequence[Category]) -> list[CategoryShare]:
+    """The inventory per category, in the order given (the Exhibit B view)."""
+    out = []
+    for category in categories:
+        shared = tuple(f for f in inventory.shared() if f.category.id == category.id)
+        flowing = [f.treatment for f in shared if f.treatment in SENT]
+        rawest = min(flowing, key=PROTECTION.__getitem__) if flowing else None
+        out.append(CategoryShare(category, shared, rawest))
+    return out
