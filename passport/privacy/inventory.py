@@ -223,7 +223,7 @@ def _probe(spec: EntitySpec) -> dict[str, Value]:
         elif any(r.field == name for r in spec.references):
             values[name] = PROBE_RECORD
         else:
-            values[name] = "Probe Value"
+            values[name] = "Probe Value 0123456789"  # letters and digits: a phone too
     return values
 
 
