@@ -129,19 +129,22 @@ def compare(ref: str, path: Path, today: dt.date | None = None) -> FileDiff:
             return FileDiff(str(path), path.stem, "invalid", problems=(f"not here, nor at {ref}",))
         return FileDiff(str(path), path.stem, "removed", ("activation removed",))
     now = check_file(path, today)
-    if now.activation is None:
+    # An activation beyond its agreement is still compared (it is built, and the
+    # privacy flags say what it sends beyond); any other error makes it invalid.
+    head = now.activation or now.built
+    if head is None:
         errors = tuple(str(p) for p in now.errors)
         return FileDiff(str(path), path.stem, "invalid", problems=errors)
-    head = now.activation
+    base = then.activation or then.built if then is not None else None
     if then is None:
         new = tuple(_risks(None, head))
         return FileDiff(str(path), head.name, "added", ("new activation",), new)
-    if then.activation is None:
+    if base is None:
         said = f"the version at {ref} is not a valid activation: compared as a new one"
         return FileDiff(str(path), head.name, "changed", (said,), tuple(_risks(None, head)))
-    words = tuple(describe(then.activation, head)) + tuple(agreement_words(then.activation, head))
+    words = tuple(describe(base, head)) + tuple(agreement_words(base, head))
     status = "changed" if words else "unchanged"
-    return FileDiff(str(path), head.name, status, words, tuple(_risks(then.activation, head)))
+    return FileDiff(str(path), head.name, status, words, tuple(_risks(base, head)))
 
 
 def _risks(base: Activation | None, head: Activation) -> list[Risk]:

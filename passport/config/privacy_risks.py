@@ -142,5 +142,5 @@ def agreement_words(base: Activation, head: Activation) -> list[str]:
     return [f"privacy agreement {after.file}: its terms changed"]
 
 
-def _terms(agreement: Agreement) -> list[tuple[str | None, str | None, str]]:
-    return sorted((a.category, a.field, a.treatment) for a in agreement.allowed)
+def _terms(agreement: Agreement) -> list[tuple[str, str, str]]:
+    return sorted((a.category or "", a.field or "", a.treatment) for a in agreement.allowed)
