@@ -168,3 +168,13 @@ def test_an_expired_agreement_stops_the_export(passport: Passport) -> None:
     assert not (passport.root / "lms-out" / "users.csv").exists()
     audit = privacy(passport, "audit", "--application", "lms")
     assert audit["fields"] == []
+
+
+def test_plan_refuses_an_activation_beyond_its_agreement(passport: Passport) -> None:
+    set_up(passport)
+    lms = passport.configs / "lms.yaml"
+    lms.write_text(lms.read_text().replace("email, grades]", "email, grades, phone]"))
+    result = passport("plan", "lms", code=1)
+    assert "lms.yaml: plan failed" in result.stderr
+    assert "is not a valid activation (1 error)" in result.stderr
+    assert "sends users.phone (contact) raw" in passport("validate", str(lms), code=1).stdout
