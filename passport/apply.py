@@ -76,6 +76,10 @@ class ApplyContext:
     outgoing_base: bool
     progress: Callable[[str, int, int | None], None]
     checkpoint: Checkpoint
+    # What left for the application, for the privacy audit: (entity, the fields of the
+    # record sent) -> how many records. Names only, never values; fed before each write,
+    # so an attempt that failed half-way still counts as sent.
+    sent: Counter[tuple[str, tuple[str, ...]]] = field(default_factory=Counter)
     # Called inside every transaction just before it commits, with the outcome as it is
     # once that transaction lands: the run's history is written there, so its counts
     # are always what was committed (an interrupted or killed apply included).
@@ -233,6 +237,8 @@ def _describe(error: Exception) -> str:
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
     writes = [c for c in batch if c.action not in BOOKKEEPING]
     ops = [_write_op(c) for c in writes]
+    for op in ops:
+        ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
     try:
         written = ctx.connector.write(ops) if ops else []
     except PassportError as error:

@@ -134,6 +134,33 @@ class Shield:
 
 
 @dataclass(frozen=True, slots=True)
+class Allowance:
+    """One data element a privacy agreement allows: a category or one `entity.field`, and
+    the rawest treatment it may leave with (raw, generalised or pseudonymised)."""
+
+    category: str | None
+    field: str | None
+    treatment: str = "raw"
+    line: int = 0  # where it is written in the agreement file
+    col: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A signed data-privacy agreement with one vendor, as code (`privacy.agreement`)."""
+
+    file: str  # the file as read (e.g. configs/agreements/canvas.yaml)
+    vendor: str
+    signed: date
+    expires: date
+    allowed: tuple[Allowance, ...] = ()
+    line: int = 0  # of `allow:` in the file
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires
+
+
+@dataclass(frozen=True, slots=True)
 class Activation:
     name: str
     application: str
@@ -149,6 +176,7 @@ class Activation:
     conflicts: ConflictPolicy = ConflictPolicy.STORE_WINS
     safety: Safety = Safety()
     rollover: tuple[Window, ...] = ()
+    agreement: Agreement | None = None  # privacy.agreement, loaded
     source: str = ""  # the file it was loaded from
     digest: str = ""  # digest of the loaded, normalised config (for plan fingerprints)
 

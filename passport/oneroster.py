@@ -306,6 +306,9 @@ SCHOOL_REFERENCES: Final[dict[str, tuple[str, ...]]] = {
     "users": ("orgSourcedIds", "primaryOrgSourcedId"),
     "enrollments": ("schoolSourcedId",),
 }
+# Structured fields: each value is a list of objects, each kept as its canonical JSON
+# string (`encode_object`); `objects` decodes them.
+OBJECT_FIELDS: Final[dict[str, frozenset[str]]] = {"users": frozenset({"roles", "userProfiles"})}
 # Structured fields whose objects name an org: (field, key inside each object).
 SCHOOL_REFERENCES_INSIDE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "users": (("roles", "orgSourcedId"),),

@@ -12,6 +12,7 @@ from passport.cli.init import init
 from passport.cli.locks import locks_command
 from passport.cli.login import login_group, logout_group
 from passport.cli.plan import plan_command
+from passport.cli.privacy import privacy_group
 from passport.cli.sample import sample
 from passport.cli.schema import schema
 from passport.cli.store import store_group
@@ -28,6 +29,7 @@ ALL: list[click.Command] = [
     apply_command,
     history_command,
     locks_command,
+    privacy_group,
     unlock_command,
     login_group,
     logout_group,

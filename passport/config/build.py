@@ -10,6 +10,7 @@ from passport.canonical import digest
 from passport.connectors.base import Application
 from passport.model import (
     Activation,
+    Agreement,
     ConflictPolicy,
     Direction,
     Filter,
@@ -28,8 +29,11 @@ def normalise(data: Mapping[str, Any], app: Application) -> dict[str, Any]:
     return {**data, "delivery": app.with_defaults(data["delivery"])}
 
 
-def build_activation(data: Mapping[str, Any], app: Application, source: str) -> Activation:
-    """Build from data that passed every check (so its shape is known)."""
+def build_activation(
+    data: Mapping[str, Any], app: Application, source: str, agreement: Agreement | None = None
+) -> Activation:
+    """Build from data that passed every check (so its shape is known), with the privacy
+    agreement it names already loaded."""
     data = normalise(data, app)
     schools = data["schools"]
     return Activation(
@@ -49,9 +53,18 @@ def build_activation(data: Mapping[str, Any], app: Application, source: str) -> 
         conflicts=ConflictPolicy(data.get("conflicts", ConflictPolicy.STORE_WINS)),
         safety=_safety(data.get("safety", {})),
         rollover=tuple(_window(window) for window in data.get("rollover", [])),
+        agreement=agreement,
         source=source,
-        digest=digest(data),
+        digest=digest(data if agreement is None else {**data, "agreement": _terms(agreement)}),
     )
+
+
+def _terms(agreement: Agreement) -> dict[str, Any]:
+    """What a plan depends on in an agreement (so a saved plan goes stale when it moves)."""
+    return {
+        "expires": agreement.expires.isoformat(),
+        "allowed": [[a.category, a.field, a.treatment] for a in agreement.allowed],
+    }
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -20,11 +20,15 @@ from deepdiff import DeepDiff
 
 from passport.config import gitref
 from passport.config.discover import SUFFIXES, activation_files, dedupe
+from passport.config.document import load_document
 from passport.config.excerpt import cut
 from passport.config.paths import format_path
+from passport.config.privacy_risks import agreement_words, privacy_risks
 from passport.config.risks import Risk, risks
 from passport.config.validate import FileResult, check_file
+from passport.errors import ConfigError
 from passport.model import Activation, Limit
+from passport.privacy.policy import DISTRICT_FILE
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,27 @@ def version_at(ref: str, path: Path, today: dt.date | None) -> FileResult | None
     with tempfile.TemporaryDirectory(prefix="passport-diff-") as folder:
         copy = Path(folder) / path.name  # the same name: `name` must match the file
         copy.write_text(text, encoding="utf-8")
+        _copy_privacy_files(ref, path, copy)
         return check_file(copy, today)
+
+
+def _copy_privacy_files(ref: str, path: Path, copy: Path) -> None:
+    """The files an activation reads beside itself, as they were at `ref`: the agreement
+    it names and the district's privacy settings, at the same places next to the copy."""
+    named = [DISTRICT_FILE]
+    try:
+        data = load_document(copy).data
+        named.append(str(data["privacy"]["agreement"]))
+    except (ConfigError, KeyError, TypeError):
+        pass
+    for relative in named:
+        if Path(relative).is_absolute() or ".." in Path(relative).parts:
+            continue
+        text = gitref.show(ref, path.parent / relative)
+        if text is not None:
+            target = copy.parent / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
 
 
 def compare(ref: str, path: Path, today: dt.date | None = None) -> FileDiff:
@@ -106,19 +130,26 @@ def compare(ref: str, path: Path, today: dt.date | None = None) -> FileDiff:
             return FileDiff(str(path), path.stem, "invalid", problems=(f"not here, nor at {ref}",))
         return FileDiff(str(path), path.stem, "removed", ("activation removed",))
     now = check_file(path, today)
-    if now.activation is None:
+    # An activation beyond its agreement is still compared (it is built, and the
+    # privacy flags say what it sends beyond); any other error makes it invalid.
+    head = now.activation or now.built
+    if head is None:
         errors = tuple(str(p) for p in now.errors)
         return FileDiff(str(path), path.stem, "invalid", problems=errors)
-    head = now.activation
+    base = then.activation or then.built if then is not None else None
     if then is None:
-        new = tuple(risks(None, head))
+        new = tuple(_risks(None, head))
         return FileDiff(str(path), head.name, "added", ("new activation",), new)
-    if then.activation is None:
+    if base is None:
         said = f"the version at {ref} is not a valid activation: compared as a new one"
-        return FileDiff(str(path), head.name, "changed", (said,), tuple(risks(None, head)))
-    words = tuple(describe(then.activation, head))
+        return FileDiff(str(path), head.name, "changed", (said,), tuple(_risks(None, head)))
+    words = tuple(describe(base, head)) + tuple(agreement_words(base, head))
     status = "changed" if words else "unchanged"
-    return FileDiff(str(path), head.name, status, words, tuple(risks(then.activation, head)))
+    return FileDiff(str(path), head.name, status, words, tuple(_risks(base, head)))
+
+
+def _risks(base: Activation | None, head: Activation) -> list[Risk]:
+    return [*risks(base, head), *privacy_risks(base, head)]
 
 
 # --- meaning and words ------------------------------------------------------------------

@@ -11,11 +11,13 @@ from passport.config.build import build_activation
 from passport.config.checks import semantic_problems
 from passport.config.delivery import is_secret_path
 from passport.config.discover import dedupe, find_one
+from passport.config.district import load_district
 from passport.config.document import Document, load_document
+from passport.config.privacy_checks import privacy_problems, read_agreement
 from passport.config.schema import activation_schema, schema_problems
 from passport.connectors import registry
 from passport.errors import ConfigError, Problem
-from passport.model import Activation
+from passport.model import Activation, Agreement
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class FileResult:
     activation: Activation | None = None
     name: str | None = None
     name_at: tuple[int, int] = (0, 0)
+    # The activation as built even when the privacy checks then failed (it sends more
+    # than its agreement allows): the privacy report still shows what it would send.
+    built: Activation | None = None
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -46,7 +51,9 @@ class Report:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        return self.unmatched + tuple(p for r in self.results for p in r.problems)
+        """Each problem once (files validated together can share an agreement file)."""
+        found = self.unmatched + tuple(p for r in self.results for p in r.problems)
+        return tuple(dict.fromkeys(found))
 
     @property
     def activations(self) -> tuple[Activation, ...]:
@@ -93,27 +100,40 @@ def check_file(path: str | Path, today: dt.date | None = None) -> FileResult:
     problems = schema_problems(
         doc, doc.data, activation_schema(), secret=lambda p: is_secret_path(p, None)
     )
-    problems += semantic_problems(doc, path.stem, today or dt.date.today())
-    ordered = tuple(sorted(dict.fromkeys(problems), key=_position))
+    day = today or dt.date.today()
+    problems += semantic_problems(doc, path.stem, day)
+    policy, district_problems = load_district(path.parent)
+    problems += district_problems
+    agreement, agreement_problems = read_agreement(doc, policy)
+    problems += agreement_problems
     name = doc.data.get("name")
     result = FileResult(
         str(path),
-        ordered,
+        _ordered(doc, problems),
         name=name if isinstance(name, str) else None,
         name_at=doc.locate(("name",)),
     )
-    if result.ok:
-        return replace(result, activation=_build(doc))
-    return result
+    if not result.ok:
+        return result
+    activation = _build(doc, agreement)
+    problems += privacy_problems(doc, activation, policy, day)
+    result = replace(result, problems=_ordered(doc, problems), built=activation)
+    return replace(result, activation=activation) if result.ok else result
 
 
-def _build(doc: Document) -> Activation:
+def _build(doc: Document, agreement: Agreement | None) -> Activation:
     app = registry.get(doc.data["application"])
-    return build_activation(doc.data, app, doc.file)
+    return build_activation(doc.data, app, doc.file, agreement)
 
 
-def _position(problem: Problem) -> tuple[int, int, str, str]:
-    return (problem.line, problem.col, problem.path, problem.message)
+def _ordered(doc: Document, problems: list[Problem]) -> tuple[Problem, ...]:
+    """The file's own problems in file order, then those of the files it names."""
+
+    def position(problem: Problem) -> tuple[bool, str, int, int, str, str]:
+        other = problem.file != doc.file
+        return (other, problem.file, problem.line, problem.col, problem.path, problem.message)
+
+    return tuple(sorted(dict.fromkeys(problems), key=position))
 
 
 def validate_paths(

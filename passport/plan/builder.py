@@ -40,7 +40,7 @@ from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches, empty_listing_breaches
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
-from passport.plan.windows import apply_windows, export_closed_note
+from passport.plan.windows import apply_windows, export_closed
 
 
 @dataclass
@@ -103,9 +103,8 @@ def build_plan(inputs: PlanInputs) -> Plan:
     act = inputs.activation
     store_tally, app_tally = Tally(), Tally()
     collected = _Collected()
-    closed = ""
-    if act.export_until is not None and inputs.today > act.export_until:
-        closed = export_closed_note(act.export_until)
+    closed = export_closed(act, inputs.today)
+    if closed:
         collected.notes.append(closed)
     if act.mode is Mode.IMPORT:
         _plan_import(inputs, collected, store_tally, app_tally)

@@ -1,11 +1,12 @@
-"""Time windows that hold changes back: rollover windows and the export-until date."""
+"""Time windows that hold changes back: rollover windows, the export-until date and the
+expiry of the activation's privacy agreement."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 
-from passport.model import Action, Change, Direction, Suppressed, Window
+from passport.model import Action, Activation, Change, Direction, Suppressed, Window
 
 
 def active_windows(windows: Iterable[Window], today: date) -> list[Window]:
@@ -51,3 +52,17 @@ def apply_windows(
 
 def export_closed_note(until: date) -> str:
     return f"export_until {until} has passed: nothing is exported"
+
+
+def export_closed(activation: Activation, today: date) -> str:
+    """Why nothing is exported today ("" when exports are open): export_until has passed,
+    or the privacy agreement the activation names has expired."""
+    if activation.export_until is not None and today > activation.export_until:
+        return export_closed_note(activation.export_until)
+    agreement = activation.agreement
+    if agreement is not None and agreement.expired(today):
+        return (
+            f"the privacy agreement {agreement.file} with {agreement.vendor} expired on "
+            f"{agreement.expires}: nothing is exported"
+        )
+    return ""

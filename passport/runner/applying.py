@@ -90,9 +90,11 @@ def _apply_planned(
         return Applied(plan, None)
     outcome = Outcome()
     run = history.start(plan)
+    ctx = _context(result, store, settings, options, history)
+    history.watch(ctx.sent)
     try:
         with bulk_work():
-            execute(plan, _context(result, store, settings, options, history), outcome)
+            execute(plan, ctx, outcome)
     except BaseException as error:
         history.broke_off(error, outcome)
         raise

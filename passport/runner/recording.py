@@ -18,8 +18,11 @@ from dataclasses import replace
 
 from passport.apply import Outcome
 from passport.errors import PassportError
-from passport.model import Activation, LockInfo, Plan, Run
+from passport.model import Activation, LockInfo, Mode, Plan, Run
 from passport.planfile import SavedPlan
+from passport.privacy.audit import Sent, sent_record
+from passport.privacy.categories import shipped
+from passport.privacy.inventory import Inventory, inventory_of
 from passport.runs import failure_message, finished, new_run, now_iso, plan_checksum
 from passport.store import Store
 
@@ -34,6 +37,20 @@ class History:
         self.saved = saved
         self.run: Run | None = None
         self._started = time.monotonic()
+        self._sent: Sent | None = None
+        self._inventory: Inventory | None = None
+
+    def watch(self, sent: Sent) -> None:
+        """What the apply hands the application (`ApplyContext.sent`): every record of the
+        run says what left, for the privacy audit, even a run that was killed."""
+        self._sent = sent
+        if self.activation.mode is not Mode.IMPORT:
+            self._inventory = inventory_of(self.activation, shipped())
+
+    def _audit(self) -> dict[str, object]:
+        if self._sent is None:
+            return {}
+        return sent_record(self.activation, self._sent, self._inventory)
 
     def _extra(self, applied: bool) -> dict[str, object]:
         """For a saved plan: which file, its contract, and whether its changes were the
@@ -80,7 +97,12 @@ class History:
         """Inside a store transaction about to commit: the record as it will then stand."""
         if self.run is not None:
             self.store.finish_run(
-                replace(self.run, counts=outcome.run_counts(), errors=tuple(outcome.errors))
+                replace(
+                    self.run,
+                    counts=outcome.run_counts(),
+                    errors=tuple(outcome.errors),
+                    extra={**self._extra(True), **self._audit()},
+                )
             )
 
     def finish(self, outcome: Outcome) -> Run:
@@ -89,7 +111,12 @@ class History:
         if outcome.errors:
             status = "partial" if outcome.done else "failed"
         self.run = finished(
-            self.run, self._started, status, counts=outcome.run_counts(), errors=outcome.errors
+            self.run,
+            self._started,
+            status,
+            counts=outcome.run_counts(),
+            errors=outcome.errors,
+            extra={**self._extra(True), **self._audit()},
         )
         self.store.finish_run(self.run)
         return self.run
@@ -106,6 +133,7 @@ class History:
             counts=outcome.run_counts(),
             errors=tuple(outcome.errors),
             message=failure_message(error),
+            extra={**self._extra(True), **self._audit()},
         )
         # The store itself may be what failed (a full disk): then the running record,
         # with what was committed, stands.

@@ -9,6 +9,7 @@ from datetime import date
 from passport.apply import ApplyContext, Outcome, execute
 from passport.connectors.base import WriteOp, WriteResult
 from passport.errors import Problem
+from passport.mapping.fields import FieldMap
 from passport.mapping.sharing import Outgoing, no_transform
 from passport.model import Action, Activation, Mode, Plan, Record, SchoolMap
 from passport.plan.builder import PlanInputs, build_plan
@@ -97,6 +98,7 @@ def make_plan(
     store: Store,
     today: date | None = None,
     outgoing: Outgoing = no_transform,
+    fields: FieldMap | None = None,
 ) -> Plan:
     return build_plan(
         PlanInputs(
@@ -106,6 +108,7 @@ def make_plan(
             today=today or date(2026, 11, 29),
             now="now",
             outgoing=outgoing,
+            fields=fields,
         )
     )
 
