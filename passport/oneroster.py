@@ -37,6 +37,17 @@ ENTITIES: Final = (
     "enrollments",
 )
 
+# What one record of each entity is called in a sentence ("unknown class 'k1'").
+NOUNS: Final[dict[str, str]] = {
+    "orgs": "org",
+    "academicSessions": "academic session",
+    "courses": "course",
+    "classes": "class",
+    "users": "user",
+    "demographics": "demographics record",
+    "enrollments": "enrollment",
+}
+
 META_FIELDS: Final = frozenset({"sourcedId", "status", "dateLastModified"})
 STATUS: Final = "status"  # the field holding a live record's own status, when it has one
 

@@ -25,7 +25,13 @@ from passport.mapping.versions import (
     role_map,
 )
 from passport.model import Activation, Fields, Value
-from passport.oneroster import SCHOOL_REFERENCES, SCHOOL_REFERENCES_INSIDE, encode_object, objects
+from passport.oneroster import (
+    ENTITIES,
+    SCHOOL_REFERENCES,
+    SCHOOL_REFERENCES_INSIDE,
+    encode_object,
+    objects,
+)
 
 
 class FieldMap(Protocol):
@@ -95,7 +101,7 @@ class OneRosterFields:
             entity: frozenset(
                 unheld.get(entity, frozenset()) | (REST_CANNOT_HOLD if rest else set())
             )
-            for entity in SCHOOL_REFERENCES_ALL
+            for entity in ENTITIES
         }
         self.lost: dict[str, set[str]] = {}  # entity -> fields left out that had values
 
@@ -217,17 +223,6 @@ class OneRosterFields:
                 item["role"] = roles[item["role"]]
             out.append(encode_object(item))
         return out
-
-
-SCHOOL_REFERENCES_ALL = (
-    "orgs",
-    "academicSessions",
-    "courses",
-    "classes",
-    "users",
-    "demographics",
-    "enrollments",
-)
 
 
 def _rewrite(entity: str, fields: Fields, convert: Mapping[str, str]) -> Fields:

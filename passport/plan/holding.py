@@ -16,17 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from passport.mapping.sharing import Sharing
 from passport.model import Direction, Fields, Held, Record
-from passport.oneroster import SPECS
+from passport.oneroster import NOUNS, SPECS
 
-NOUNS = {
-    "orgs": "org",
-    "academicSessions": "academic session",
-    "courses": "course",
-    "classes": "class",
-    "users": "user",
-    "demographics": "demographics record",
-    "enrollments": "enrollment",
-}
 # (entity, field) references a record cannot do without; `None` field: the key itself
 # (demographics share their user's sourcedId).
 _KEY_REFERENCES: Mapping[str, str] = {"demographics": "users"}

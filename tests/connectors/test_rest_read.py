@@ -15,8 +15,9 @@ from rest_fixtures import FAST, OneRosterServer, RosterData, delivery, open_conn
 from passport.connectors.base import ConnectContext
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_rest.connector import connect
-from passport.connectors.oneroster_rest.http import Reply, retry_after
+from passport.connectors.oneroster_rest.http import Reply
 from passport.connectors.oneroster_rest.paging import Listing
+from passport.connectors.retrying import retry_after
 from passport.errors import ConnectorError
 from passport.mapping.fields import OneRosterFields, SchoolIds
 from passport.model import Record

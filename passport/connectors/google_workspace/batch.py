@@ -25,10 +25,10 @@ from passport.connectors.google_workspace.http import (
     Api,
     Call,
     Result,
-    retry_after,
     retryable,
 )
 from passport.connectors.google_workspace.problems import clean_url
+from passport.connectors.retrying import retry_after
 
 BATCH_PATH = "/batch/admin/directory_v1"
 

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -34,6 +33,7 @@ from passport.connectors.google_workspace.problems import (
     parse_error,
 )
 from passport.connectors.google_workspace.settings import Tuning
+from passport.connectors.retrying import retry_after
 
 log = logging.getLogger("passport.connectors.google_workspace")
 
@@ -248,17 +248,3 @@ def retryable(result: Result) -> bool:
 def gave_up(result: Result, backoff: Backoff) -> Result:
     message = f"{result.message or 'no answer'} (gave up: {backoff.spent()})"
     return Result(result.call, result.status, None, result.reason, message)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

@@ -25,22 +25,13 @@ from passport.connectors.oneroster_csv.problems import Problems
 from passport.connectors.oneroster_csv.source import BOM, Source, open_source
 from passport.errors import BundleError
 from passport.oneroster import ENTITIES, SPECS
+from passport.oneroster import NOUNS as ENTITY_NOUNS
 
 ROLES = "roles"
 PROFILES = "userProfiles"
 # Files folded into users (OneRoster 1.2), read whenever users are.
 USER_FILES = (ROLES, PROFILES)
-NOUNS = {
-    "orgs": "org",
-    "academicSessions": "academic session",
-    "courses": "course",
-    "classes": "class",
-    "users": "user",
-    "demographics": "demographics record",
-    "enrollments": "enrollment",
-    ROLES: "role",
-    PROFILES: "user profile",
-}
+NOUNS = {**ENTITY_NOUNS, ROLES: "role", PROFILES: "user profile"}
 
 
 def file_of(entity: str) -> str:

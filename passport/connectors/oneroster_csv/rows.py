@@ -31,7 +31,7 @@ from passport.connectors.oneroster_csv.values import (
     year_error,
 )
 from passport.model import Held, Record
-from passport.oneroster import SPECS, is_pii
+from passport.oneroster import NOUNS, SPECS, is_pii
 
 Fold = Mapping[str, Mapping[str, str | list[str]]]  # user key -> fields from roles.csv
 _NOT_FIELDS = frozenset({"sourcedId", "status", "dateLastModified", "password"})
@@ -59,13 +59,6 @@ SPANS = (("startDate", "endDate"), ("beginDate", "endDate"))
 NO_ROLE = "the user has no row in roles.csv (OneRoster 1.2 gives every user a role)"
 # Files whose rows belong to a user (userSourcedId): a held row holds its user.
 OWNED = frozenset({"roles", "userProfiles"})
-NOUNS = {
-    "orgs": "org",
-    "academicSessions": "academic session",
-    "courses": "course",
-    "classes": "class",
-    "users": "user",
-}
 
 
 @dataclass

@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -32,6 +31,7 @@ from passport.connectors.oneroster_rest import log_filter
 from passport.connectors.oneroster_rest.auth import Authenticator
 from passport.connectors.oneroster_rest.problems import HttpError, Redactor, clean_url, failure
 from passport.connectors.oneroster_rest.settings import Tuning
+from passport.connectors.retrying import retry_after
 
 log = logging.getLogger("passport.connectors.oneroster_rest")
 
@@ -277,17 +277,3 @@ def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
         request=streamed.request,
         extensions=streamed.extensions,
     )
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
