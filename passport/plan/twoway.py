@@ -296,6 +296,7 @@ def _merge(
         inp.policy,
         sides.store_modified.get(key),
         sides.app_modified.get(key),
+        inp.sharing.authority_in(inp.entity),
     )
     result.changes.extend(_updates(inp, key, sides, merged))
     if merged.conflicts:

@@ -1,0 +1,105 @@
+"""How the `google-workspace` application describes itself to the gallery, `validate` and
+`init`. Light: the connector (`connector.py`, which needs httpx and google-auth) is imported
+only when a connection opens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from passport.connectors.base import Application, Capabilities, JsonPath, load_schema
+from passport.model import Activation, Mode
+
+if TYPE_CHECKING:
+    from passport.mapping.fields import FieldMap
+
+# Where a bad template sits in delivery, by the message's first words.
+_TEMPLATE_SETTINGS = ("email", "ou", "passwords", "groups")
+
+
+def check(delivery: Mapping[str, Any], mode: Mode) -> list[tuple[JsonPath, str]]:
+    # The template parser is imported only when a google-workspace activation is checked.
+    from passport.connectors.google_workspace.options import GoogleOptions
+    from passport.connectors.google_workspace.templates import TemplateError
+
+    found: list[tuple[JsonPath, str]] = []
+    for name in _TEMPLATE_SETTINGS:
+        if name in delivery:
+            try:
+                GoogleOptions.of({"domain": delivery.get("domain"), name: delivery[name]})
+            except (TemplateError, ValueError) as error:
+                found.append(((name,), str(error)))
+    if mode is not Mode.EXPORT and not delivery.get("ou_rules"):
+        found.append(
+            ((), f"mode {mode} reads users from Google: set ou_rules (an OU -> role and school)")
+        )
+    if mode is not Mode.IMPORT:
+        if "ou" not in delivery:
+            found.append(((), f"mode {mode} provisions accounts: set ou (the OU of each user)"))
+        if not delivery.get("credentials_out"):
+            found.append(
+                (
+                    (),
+                    f"mode {mode} creates accounts: set credentials_out (where their initial "
+                    "passwords go, once)",
+                )
+            )
+    if "delete_after" in delivery and mode is Mode.IMPORT:
+        found.append((("delete_after",), "delete_after is for export and two-way"))
+    return found
+
+
+def field_map(activation: Activation) -> FieldMap:
+    """Google's field map (fields.py), imported when a plan needs it."""
+    from passport.connectors.google_workspace.fields import GoogleFields
+
+    return GoogleFields.of(activation)
+
+
+def starter(name: str, mode: Mode) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "domain": "district.org",
+        "service_account_key": f"${{file:~/.config/passport/google/{name}-key.json}}",
+        "admin": "admin@district.org",
+    }
+    if mode is not Mode.EXPORT:
+        values["ou_rules"] = [
+            {"ou": "/Students/Lincoln/*", "role": "student", "school": "lincoln-high"},
+            {"ou": "/Staff/*", "role": "teacher", "school": "lincoln-high"},
+        ]
+    if mode is not Mode.IMPORT:
+        values["ou"] = "/Students/{school.name}/Grade {grades[0]|int}"
+        values["create_ous"] = False
+        values["email"] = (
+            "{givenName|ascii|lower}.{familyName|ascii|lower}{gradYear|last2}@{domain}"
+        )
+        values["passwords"] = {"policy": "random", "length": 16, "change_at_next_login": True}
+        values["credentials_out"] = f"../credentials/{name}-new-accounts.csv"
+        values["suspend_ou"] = "/Suspended"
+        values["delete_after"] = "90d"
+    return values
+
+
+APPLICATION = Application(
+    name="google-workspace",
+    title="Google Workspace",
+    summary=(
+        "Google Workspace's Directory API: import users (and groups as classes) by OU; "
+        "provision accounts (IDM) with OU rules, email templates, suspension and linking."
+    ),
+    delivery_schema=load_schema("google-workspace"),
+    capabilities=Capabilities(
+        reads=frozenset({"users", "classes", "enrollments"}),
+        writes=frozenset({"users", "classes", "enrollments"}),
+        # An account is a real person's: pseudonymised names and addresses make no sense.
+        accepts_masked=False,
+        delta_reads=False,  # the Directory API has no change listing passport can trust
+        atomic_writes=False,  # each call of a batch succeeds or fails alone
+    ),
+    factory="passport.connectors.google_workspace.connector:connect",
+    secret_fields=frozenset({"service_account_key", "client_secret", "refresh_token"}),
+    url_fields=frozenset({"api_url", "token_url", "auth_url", "revoke_url"}),
+    check=check,
+    starter=starter,
+    field_map=field_map,
+)
