@@ -279,5 +279,9 @@ def _record_export(
             rec = stored[change.entity].get(change.key)
             if rec is not None:
                 tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
+            elif change.action is Action.UPDATE:
+                # The store no longer has it, the application still does (an account
+                # suspended rather than deleted): the base keeps what the application holds.
+                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))
         landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
         _landing(ctx, outcome, landed)

@@ -76,6 +76,7 @@ class GoogleFields:
     store_emails: dict[str, str] = field(default_factory=dict)  # key -> users.email (two-way)
     ous: frozenset[str] | None = None  # the OUs Google has; None: unknown
     unruled: dict[str, str] = field(default_factory=dict)  # import: key -> OU no rule matched
+    unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
 
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
@@ -176,8 +177,18 @@ class GoogleFields:
                 accounts.update((r.key, r.fields) for r in lookup(entity, unlisted))
 
         def candidate(key: str) -> str | None:
-            rendered = self.options.email.render(self._values(key, records[key]))
-            return clean_email(rendered) if rendered else None
+            fields = records[key]
+            values = self._values(key, fields)
+            rule = self.options.email_rule(*_who(fields, values))
+            if rule is None:
+                self.unfilled[key] = "no email rule matches it (check email and its when)"
+                return None
+            rendered = rule.template.render(values)
+            address = clean_email(rendered) if rendered else None
+            if address is None:
+                lacking = ", ".join(rule.template.missing(values)) or "a usable local part"
+                self.unfilled[key] = f"the email template cannot be filled: it needs {lacking}"
+            return address
 
         self.links = link(
             records,
@@ -245,7 +256,7 @@ class GoogleFields:
         if key in self.links.held:
             return self.links.held[key]
         if not view.get("primaryEmail") and key not in self.links.exists:
-            return "the email template cannot be filled: " + self._lacking(key)
+            return self.unfilled.get(key, "it has no address")
         if not view.get("givenName") or not view.get("familyName"):
             return "Google needs a givenName and a familyName, which the record does not have"
         path = view.get("orgUnitPath")
@@ -254,10 +265,6 @@ class GoogleFields:
         if self.ous is not None and not self.options.create_ous and path not in self.ous:
             return f"its OU {path} does not exist in Google (create it, or set create_ous: true)"
         return None
-
-    def _lacking(self, key: str) -> str:
-        names = self.options.email.names - {"domain"}
-        return f"it needs {', '.join(sorted(names))}"
 
     def link_reason(self, entity: str, key: str) -> str:
         """Why an update of an account with no base is what it is: a first-sync link."""
@@ -326,6 +333,15 @@ class GoogleFields:
             if year:
                 values["gradYear"] = year
         return values
+
+
+def _who(fields: Fields, values: Mapping[str, str | list[str]]) -> tuple[str, list[str], list[str]]:
+    """(role, schools, grades): what a rule's `when` matches."""
+    return (
+        str(fields.get("role") or ""),
+        _list(fields.get("orgSourcedIds")),
+        _list(values.get("grades")),
+    )
 
 
 def _list(value: Value | None) -> list[str]:

@@ -64,7 +64,8 @@ class ImportRule:
 
 @dataclass(frozen=True, slots=True)
 class OuRule:
-    """Users matching every `when` value go to the OU `template` renders."""
+    """Users matching every `when` value get what `template` renders (an OU path for
+    `ou`, an address for `email`)."""
 
     template: Template
     role: str | None = None
@@ -77,6 +78,9 @@ class OuRule:
             and (self.school is None or self.school in schools)
             and (self.grade is None or self.grade in grades)
         )
+
+
+DEFAULT_EMAIL_RULE = OuRule(parse(DEFAULT_EMAIL, USER_NAMES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +97,6 @@ class Groups:
     name: Template
 
 
-DEFAULT_EMAIL_TEMPLATE = parse(DEFAULT_EMAIL)
-
-
 @dataclass(frozen=True, slots=True)
 class GoogleOptions:
     domain: str
@@ -103,7 +104,7 @@ class GoogleOptions:
     groups_as_classes: bool = False
     ou_rules: tuple[OuRule, ...] = ()
     create_ous: bool = False
-    email: Template = DEFAULT_EMAIL_TEMPLATE
+    email_rules: tuple[OuRule, ...] = (DEFAULT_EMAIL_RULE,)
     passwords: Passwords = Passwords("random")
     credentials_out: str | None = None
     suspend_ou: str | None = None
@@ -118,9 +119,9 @@ class GoogleOptions:
             domain=str(delivery.get("domain") or ""),
             import_rules=tuple(_import_rule(r) for r in delivery.get("ou_rules") or ()),
             groups_as_classes=bool(delivery.get("groups_as_classes", False)),
-            ou_rules=_ou_rules(delivery.get("ou")),
+            ou_rules=_rules(delivery.get("ou"), "ou"),
             create_ous=bool(delivery.get("create_ous", False)),
-            email=parse(str(delivery.get("email") or DEFAULT_EMAIL), USER_NAMES),
+            email_rules=_rules(delivery.get("email") or DEFAULT_EMAIL, "email"),
             passwords=_passwords(delivery.get("passwords") or {}),
             credentials_out=delivery.get("credentials_out"),
             suspend_ou=delivery.get("suspend_ou"),
@@ -134,6 +135,9 @@ class GoogleOptions:
 
     def ou_rule(self, role: str, schools: Sequence[str], grades: Sequence[str]) -> OuRule | None:
         return next((r for r in self.ou_rules if r.matches(role, schools, grades)), None)
+
+    def email_rule(self, role: str, schools: Sequence[str], grades: Sequence[str]) -> OuRule | None:
+        return next((r for r in self.email_rules if r.matches(role, schools, grades)), None)
 
 
 def days(value: object) -> int | None:
@@ -156,7 +160,8 @@ def _import_rule(rule: Mapping[str, Any]) -> ImportRule:
     )
 
 
-def _ou_rules(value: object) -> tuple[OuRule, ...]:
+def _rules(value: object, name: str) -> tuple[OuRule, ...]:
+    """A template, or rules tried in order (`when` + the template under `name`)."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -167,7 +172,7 @@ def _ou_rules(value: object) -> tuple[OuRule, ...]:
         grade = when.get("grade")
         rules.append(
             OuRule(
-                parse(str(rule["ou"]), USER_NAMES),
+                parse(str(rule[name]), USER_NAMES),
                 when.get("role"),
                 when.get("school"),
                 None if grade is None else str(grade),
