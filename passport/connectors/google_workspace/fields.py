@@ -74,6 +74,7 @@ class GoogleFields:
     orgs: dict[str, str] = field(default_factory=dict)  # store school id -> name
     other_ids: dict[str, list[str]] = field(default_factory=dict)  # key -> non-Google userIds
     store_emails: dict[str, str] = field(default_factory=dict)  # key -> users.email (two-way)
+    usernames: dict[str, str] = field(default_factory=dict)  # key -> the store's username
     ous: frozenset[str] | None = None  # the OUs Google has; None: unknown
     unruled: dict[str, str] = field(default_factory=dict)  # import: key -> OU no rule matched
     unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
@@ -103,7 +104,12 @@ class GoogleFields:
                 out[name] = fields[name]
         email = fields.get("primaryEmail")
         if isinstance(email, str) and email:
-            out["email"] = out["username"] = email
+            out["email"] = email
+        # A user the store has keeps its username (the SIS's); a new one signs in with its
+        # address.
+        username = self.usernames.get(key) or email
+        if isinstance(username, str) and username:
+            out["username"] = username
         google_id = fields.get("googleId")
         ids = list(self.other_ids.get(key, ()))
         if isinstance(google_id, str) and google_id:
@@ -161,6 +167,9 @@ class GoogleFields:
             ids = fields.get("userIds") or []
             ids = [ids] if isinstance(ids, str) else list(ids)
             self.other_ids[key] = [i for i in ids if not i.startswith(GOOGLE_ID)]
+            username = fields.get("username")
+            if isinstance(username, str) and username:
+                self.usernames[key] = username
             email = fields.get("email")
             if isinstance(email, str) and email.lower().endswith("@" + self.options.domain):
                 self.store_emails[key] = email.lower()

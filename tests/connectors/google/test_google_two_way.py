@@ -1,0 +1,84 @@
+"""Two-way with Google: the store learns what Google decided. The final primaryEmail comes
+back into users.email and the Google id into userIds (Google's fields are the app's by
+authority, not by the conflict policy); a rename in Google follows; the store's own
+changes still flow out."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from google_fixtures import ADMIN, DOMAIN
+from google_world import GoogleWorld, env_tuning
+
+from passport.store import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
+
+from google_directory import GoogleServer
+
+RULES = [
+    {"ou": "/Students/*", "role": "student", "school": "sch-001"},
+    {"ou": "/Staff/*", "role": "teacher", "school": "sch-001"},
+]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PASSPORT_GOOGLE_TUNING", env_tuning())
+    with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
+        yield GoogleWorld(tmp_path, server, users=40)
+
+
+def _store_users(world: GoogleWorld) -> dict[str, dict[str, object]]:
+    store = open_store(str(world.passport.store))
+    try:
+        return {r.key: dict(r.fields) for r in store.scan("users")}
+    finally:
+        store.close()
+
+
+def test_two_way_pulls_back_google_addresses_and_ids(world: GoogleWorld) -> None:
+    world.import_sis()
+    world.activate(mode="two-way", ou_rules=RULES, conflicts=None)
+    first = world.plan()
+    assert {c["action"] for c in first["changes"]} == {"create"}
+    world("apply", "google", "--yes")
+
+    back = world.plan()
+    imports = [c for c in back["changes"] if c["direction"] == "import"]
+    assert len(imports) == 40 and {c["action"] for c in imports} == {"update"}
+    assert {tuple(c["changed_fields"]) for c in imports} == {("email", "userIds")}, imports[:2]
+    assert back["conflicts"] == [] and not [
+        c for c in back["changes"] if c["direction"] == "export"
+    ]
+    world("apply", "google", "--yes")
+    assert world.plan()["changes"] == []
+
+    joined = world.joined()
+    stored = _store_users(world)
+    for key, fields in stored.items():
+        account = joined[key]
+        assert fields["email"] == account["primaryEmail"]
+        ids = fields["userIds"]
+        assert f"google:{account['id']}" in ids and f"SIS:{key}" in ids  # the SIS id kept
+
+    # An admin renames one in Google: the new address comes back, the old stays an alias.
+    key = sorted(joined)[3]
+    old = joined[key]["primaryEmail"]
+    new = f"renamed.{key}@{DOMAIN}"
+    world.directory.update_user(joined[key]["id"], {"primaryEmail": new}, replace=False)
+    plan = world.plan()
+    [change] = plan["changes"]
+    assert (change["direction"], change["key"], change["changed_fields"]) == (
+        "import",
+        key,
+        ["email"],
+    )
+    world("apply", "google", "--yes")
+    assert _store_users(world)[key]["email"] == new
+    assert old in world.joined()[key]["aliases"]
+    assert world.plan()["changes"] == []
