@@ -56,7 +56,8 @@ def link(
         account = app.get(key)
         if account is not None:
             out.exists.add(key)
-            out.origin[key] = str(base.get("origin") or LINKED)
+            made = CREATED if account.get("createdBy") else LINKED  # a killed apply's create
+            out.origin[key] = str(base.get("origin") or made)
             current = str(account.get("primaryEmail") or "")
             kept = str(base.get("primaryEmail") or "")
             out.email[key] = current if app_email_wins or not kept else kept

@@ -12,9 +12,11 @@
 | googleId      | id (read only)                                       |
 | aliases       | aliases (read only: addresses taken)                 |
 
-Two fields live only in passport's base, never in Google: `origin` (created: this
-activation created the account and may delete it; linked: it adopted an existing one) and
-`suspendedOn` (the day it suspended the account, for `delete_after`).
+Two fields are passport's bookkeeping: `origin` (created: passport created the account and
+may delete it; linked: it adopted an existing one), kept in the base and, for a created
+account, also as externalIds[type=custom, customType=passportOrigin] so that an apply
+killed between the create and its base still knows; and `suspendedOn` (the day it
+suspended the account, for `delete_after`), in the base only.
 
 A record's key is its join key when it has one, else `google:` and its id.
 """
@@ -28,7 +30,7 @@ from passport.model import Fields, Value
 
 UNLINKED = "google:"
 BOOKKEEPING = frozenset({"origin", "suspendedOn"})
-READ_ONLY = frozenset({"googleId", "aliases"})
+READ_ONLY = frozenset({"googleId", "aliases", "createdBy"})
 # What the plan compares of a user: what passport writes, and its own bookkeeping.
 MANAGED = (
     "primaryEmail",
@@ -42,6 +44,7 @@ MANAGED = (
 )
 JOIN_TYPE = "organization"
 EMPLOYEE_TYPE = "employeeId"
+ORIGIN_TYPE = "passportOrigin"
 
 
 def user_view(user: Mapping[str, Any]) -> tuple[str, dict[str, Value]]:
@@ -55,7 +58,7 @@ def user_view(user: Mapping[str, Any]) -> tuple[str, dict[str, Value]]:
         "suspended": "true" if user.get("suspended") else "false",
         "googleId": str(user.get("id") or ""),
     }
-    join = employee = None
+    join = employee = origin = None
     for entry in user.get("externalIds") or ():
         if not isinstance(entry, Mapping):
             continue
@@ -63,10 +66,14 @@ def user_view(user: Mapping[str, Any]) -> tuple[str, dict[str, Value]]:
             join = str(entry.get("value") or "") or None
         elif entry.get("type") == "custom" and entry.get("customType") == EMPLOYEE_TYPE:
             employee = str(entry.get("value") or "") or None
+        elif entry.get("type") == "custom" and entry.get("customType") == ORIGIN_TYPE:
+            origin = str(entry.get("value") or "") or None
     if join:
         view["externalId"] = join
     if employee:
         view["employeeId"] = employee
+    if origin:
+        view["createdBy"] = origin
     aliases = [str(a).lower() for a in user.get("aliases") or ()]
     if aliases:
         view["aliases"] = sorted(aliases)
@@ -94,5 +101,7 @@ def user_body(view: Fields, *, full: bool) -> dict[str, Any]:
             ids.append({"type": JOIN_TYPE, "value": view["externalId"]})
         if view.get("employeeId"):
             ids.append({"type": "custom", "customType": EMPLOYEE_TYPE, "value": view["employeeId"]})
+        if view.get("origin") == "created":  # kept on every write: externalIds is one list
+            ids.append({"type": "custom", "customType": ORIGIN_TYPE, "value": "passport"})
         body["externalIds"] = ids
     return body
