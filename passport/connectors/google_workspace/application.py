@@ -49,6 +49,37 @@ def check(delivery: Mapping[str, Any], mode: Mode) -> list[tuple[JsonPath, str]]
     return found
 
 
+def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """A password template built from personal data (a birth date, a student number) is
+    guessable by anyone who knows the student: flagged when it appears or changes."""
+    from passport.connectors.google_workspace.options import PERSONAL
+    from passport.connectors.google_workspace.templates import TemplateError, parse
+
+    def personal(delivery: Mapping[str, Any] | None) -> tuple[str, frozenset[str]] | None:
+        policy = (delivery or {}).get("passwords") or {}
+        text = policy.get("template") if policy.get("policy") == "template" else None
+        if not isinstance(text, str):
+            return None
+        try:
+            names = parse(text).names & PERSONAL
+        except TemplateError:
+            return None
+        return (text, names) if names else None
+
+    now = personal(after)
+    if now is None or now == personal(before):
+        return []
+    fields = ", ".join(sorted(now[1]))
+    return [
+        (
+            "password-from-personal-data",
+            "high",
+            f"initial passwords are built from personal data ({fields}): anyone who knows "
+            "a student can sign in as them before the first change; prefer policy: random",
+        )
+    ]
+
+
 def field_map(activation: Activation) -> FieldMap:
     """Google's field map (fields.py), imported when a plan needs it."""
     from passport.connectors.google_workspace.fields import GoogleFields
@@ -102,4 +133,5 @@ APPLICATION = Application(
     check=check,
     starter=starter,
     field_map=field_map,
+    risks=risks,
 )
