@@ -78,6 +78,7 @@ class GoogleFields:
     ous: frozenset[str] | None = None  # the OUs Google has; None: unknown
     unruled: dict[str, str] = field(default_factory=dict)  # import: key -> OU no rule matched
     unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
+    kept: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> base bookkeeping
 
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
@@ -163,6 +164,11 @@ class GoogleFields:
         ous = facts.get("orgunits")
         self.ous = frozenset(ous) if isinstance(ous, (list, set, frozenset, tuple)) else None
         records = dict(wanted)
+        self.kept = {
+            key: {n: str(base[n]) for n in BOOKKEEPING if isinstance(base.get(n), str)}
+            for key, base in bases.items()
+            if base
+        }
         for key, fields in records.items():
             ids = fields.get("userIds") or []
             ids = [ids] if isinstance(ids, str) else list(ids)
@@ -250,9 +256,12 @@ class GoogleFields:
         if entity != "users":
             return fields
         view = {n: fields[n] for n in MANAGED if n in fields and n not in BOOKKEEPING}
-        origin = self.links.origin.get(key)
+        kept = self.kept.get(key, {})
+        origin = self.links.origin.get(key) or kept.get("origin")
         if origin and not key.startswith(UNLINKED):
             view["origin"] = origin
+        if fields.get("suspended") == "true" and "suspendedOn" in kept:
+            view["suspendedOn"] = kept["suspendedOn"]
         if self.mode is Mode.TWO_WAY and fields.get("googleId"):
             view["googleId"] = fields["googleId"]
         return view

@@ -82,3 +82,27 @@ def test_two_way_pulls_back_google_addresses_and_ids(world: GoogleWorld) -> None
     assert _store_users(world)[key]["email"] == new
     assert old in world.joined()[key]["aliases"]
     assert world.plan()["changes"] == []
+
+
+def test_two_way_suspends_an_account_whose_user_left_the_store(world: GoogleWorld) -> None:
+    from district_files import edit_csv
+
+    world.import_sis()
+    world.activate(mode="two-way", ou_rules=RULES, conflicts=None)
+    world("apply", "google", "--yes")
+    world("apply", "google", "--yes")  # the addresses come back
+    leaving = "stu-0000003"
+    users = world.root / "sis-bundle" / "users.csv"
+    edit_csv(users, lambda rows: [r for r in rows if r["sourcedId"] != leaving])
+    world.import_sis()
+    plan = world.plan()
+    # (The SIS import put its own addresses back, so Google's come back again: both
+    # activations share users.email. The export side is what this test is about.)
+    [change] = [c for c in plan["changes"] if c["direction"] == "export"]
+    assert (change["direction"], change["action"], change["key"]) == ("export", "update", leaving)
+    assert "suspended" in change["reason"]
+    assert not [c for c in plan["changes"] if c["action"] == "delete"]
+    world("apply", "google", "--yes")
+    account = world.joined()[leaving]
+    assert account["suspended"] is True and account["orgUnitPath"] == "/Suspended"
+    assert world.plan()["changes"] == []
