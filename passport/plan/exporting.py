@@ -240,7 +240,7 @@ def _unholdable(
     held = []
     for key in keys:
         goal = wanted.get(key)
-        why = missing(entity, goal.view) if goal is not None else None
+        why = missing(entity, goal.view, key=key) if goal is not None else None
         if why:
             hint = "give the record the field in the store's source, or stop sharing it"
             held.append(Held(entity, key, why, hint=hint, direction=Direction.EXPORT))

@@ -58,6 +58,25 @@ def class_records(
     return {"classes": classes, "enrollments": enrollments}
 
 
+def group_views(session: Session) -> dict[str, list[Record]]:
+    """Groups and memberships as the export compares them (group_fields.py's views)."""
+    api, customer = session.api, session.settings.customer
+    groups: list[Record] = []
+    members: list[Record] = []
+    for group in list_groups(api, customer=customer):
+        email = str(group.get("email") or "").lower()
+        if not email:
+            continue
+        groups.append(Record(email, {"email": email, "name": str(group.get("name") or "")}))
+        for member in list_members(api, email):
+            address = str(member.get("email") or "").lower()
+            if address:
+                role = "OWNER" if member.get("role") in TEACHING else "MEMBER"
+                view: dict[str, Value] = {"group": email, "member": address, "role": role}
+                members.append(Record(f"{email}/{address}", view))
+    return {"classes": groups, "enrollments": members}
+
+
 def _school(options: GoogleOptions, members: list[tuple[Record, str]]) -> str | None:
     ordered = [u for u, r in members if r in TEACHING] + [
         u for u, r in members if r not in TEACHING

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from passport.connectors.base import ConnectContext, WriteOp, WriteResult
-from passport.connectors.google_workspace.classes import class_records
+from passport.connectors.google_workspace.classes import class_records, group_views
 from passport.connectors.google_workspace.directory import get_user, list_ous, list_users
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.provisioning import Provisioner
@@ -52,10 +52,15 @@ class GoogleSnapshot:
 
     # --- Snapshot -----------------------------------------------------------------------
 
+    @property
+    def _writes_groups(self) -> bool:
+        return self.options.groups is not None and self.session.settings.mode != "import"
+
     def is_complete(self, entity: str) -> bool:
         if entity == "users":
             return True
-        return entity in ("classes", "enrollments") and self.options.groups_as_classes
+        groups = self.options.groups_as_classes or self._writes_groups
+        return entity in ("classes", "enrollments") and groups
 
     def watermark(self, entity: str) -> str | None:
         return None
@@ -102,6 +107,10 @@ class GoogleSnapshot:
     def _records(self, entity: str) -> list[Record]:
         if entity == "users":
             return list(self._user_map().values())
+        if entity in ("classes", "enrollments") and self._writes_groups:
+            if self._classes is None:
+                self._classes = group_views(self.session)
+            return self._classes[entity]
         if entity in ("classes", "enrollments") and self.options.groups_as_classes:
             if self._classes is None:
                 self._classes = class_records(self.session, self.options, self._user_map())

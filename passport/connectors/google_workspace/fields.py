@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from passport.connectors.google_workspace.group_fields import GroupMap
 from passport.connectors.google_workspace.linking import CREATED, Links, link
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.templates import clean_email
@@ -52,6 +53,7 @@ STORE_TO_VIEW = {
     "identifier": ("employeeId",),
     "sourcedId": ("externalId",),
 }
+GROUP_VIEWS = {"classes": ("email", "name"), "enrollments": ("group", "member", "role")}
 _GRADE_NUMBERS = {"PK": -1, "PR": -1, "TK": 0, "KG": 0}
 
 
@@ -79,18 +81,27 @@ class GoogleFields:
     unruled: dict[str, str] = field(default_factory=dict)  # import: key -> OU no rule matched
     unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
     kept: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> base bookkeeping
+    groups: GroupMap | None = None  # groups per class (export `groups:`)
 
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
-        return cls(GoogleOptions.of(activation.delivery), activation.mode)
+        options = GoogleOptions.of(activation.delivery)
+        groups = (
+            GroupMap(options) if options.groups and activation.mode is not Mode.IMPORT else None
+        )
+        return cls(options, activation.mode, groups=groups)
 
     # --- keys -------------------------------------------------------------------------
 
     def key_to_app(self, entity: str, key: str) -> str:
-        return self.links.app_of.get(key, key) if entity == "users" else key
+        if entity == "users":
+            return self.links.app_of.get(key, key)
+        return self.groups.key_to_app(entity, key) if self.groups else key
 
     def key_to_store(self, entity: str, key: str) -> str:
-        return self.links.store_of.get(key, key) if entity == "users" else key
+        if entity == "users":
+            return self.links.store_of.get(key, key)
+        return self.groups.key_to_store(entity, key) if self.groups else key
 
     # --- Google -> store ----------------------------------------------------------------
 
@@ -157,10 +168,14 @@ class GoogleFields:
         """Before an export or two-way plan of `entity`: link accounts and give addresses.
         `wanted`: the store records in scope, shared and shielded, in store space;
         `lookup(entity, addresses)`: the application's records at those addresses."""
+        self.orgs = {k: str(v.get("name") or k) for k, v in orgs.items()}
         if entity != "users":
+            if self.groups is not None and entity == "classes":
+                self.groups.prepare_classes(wanted, bases, self.orgs)
+            elif self.groups is not None and entity == "enrollments":
+                self.groups.prepare_enrollments(wanted, self.links.email, bases)
             return
         self.today = today
-        self.orgs = {k: str(v.get("name") or k) for k, v in orgs.items()}
         ous = facts.get("orgunits")
         self.ous = frozenset(ous) if isinstance(ous, (list, set, frozenset, tuple)) else None
         records = dict(wanted)
@@ -215,6 +230,10 @@ class GoogleFields:
 
     def fields_to_app(self, entity: str, key: str, fields: Fields) -> Fields:
         if entity != "users":
+            if self.groups is not None and entity == "classes":
+                return self.groups.class_view(key, fields, self.orgs)
+            if self.groups is not None and entity == "enrollments":
+                return self.groups.enrollment_view(key, fields)
             return fields
         links = self.links
         view: dict[str, Value] = {"externalId": key, "suspended": "false"}
@@ -254,7 +273,8 @@ class GoogleFields:
         """A Google record as the plan compares it with `fields_to_app`: what passport
         manages of it, and this activation's bookkeeping for it."""
         if entity != "users":
-            return fields
+            names = GROUP_VIEWS.get(entity, ()) if self.groups is not None else ()
+            return {n: fields[n] for n in names if n in fields} if names else fields
         view = {n: fields[n] for n in MANAGED if n in fields and n not in BOOKKEEPING}
         kept = self.kept.get(key, {})
         origin = self.links.origin.get(key) or kept.get("origin")
@@ -266,10 +286,10 @@ class GoogleFields:
             view["googleId"] = fields["googleId"]
         return view
 
-    def missing(self, entity: str, view: Fields) -> str | None:
-        """Why an account cannot be written as planned: held, with the reason."""
+    def missing(self, entity: str, view: Fields, key: str = "") -> str | None:
+        """Why an account (a group, a membership) cannot be written as planned: held."""
         if entity != "users":
-            return None
+            return self.groups.missing(entity, key, view) if self.groups else None
         key = str(view.get("externalId") or "")
         if key in self.links.held:
             return self.links.held[key]

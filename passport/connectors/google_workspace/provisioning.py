@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from passport.connectors.base import ConnectContext, WriteOp, WriteResult
+from passport.connectors.google_workspace import groups
 from passport.connectors.google_workspace.directory import (
     User,
     create_ou,
@@ -71,11 +72,18 @@ class Provisioner:
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         results: dict[int, WriteResult] = {}
         by_action: dict[Action, list[tuple[int, WriteOp]]] = {}
+        grouped: list[tuple[int, WriteOp]] = []
         for n, op in enumerate(ops):
-            if op.entity != "users":
+            if op.entity in ("classes", "enrollments") and self.options.groups is not None:
+                grouped.append((n, op))
+            elif op.entity != "users":
                 results[n] = WriteResult(op, False, f"google-workspace does not write {op.entity}")
             else:
                 by_action.setdefault(op.action, []).append((n, op))
+        # Groups before accounts before memberships: the plan orders them so (classes,
+        # users, enrollments), and a batch holds one apply's slice of that order.
+        classes = [(n, op) for n, op in grouped if op.entity == "classes"]
+        results.update(groups.write_groups(self.api, classes))
         writes = by_action.get(Action.CREATE, []) + by_action.get(Action.UPDATE, [])
         failed_ous = self._ensure_ous(
             [str((op.fields or {}).get("orgUnitPath") or "") for _, op in writes]
@@ -89,6 +97,8 @@ class Provisioner:
         pending = [(n, op) for n, op in by_action.get(Action.UPDATE, []) if n not in results]
         results.update(self._update(pending))
         results.update(self._delete(by_action.get(Action.DELETE, [])))
+        memberships = [(n, op) for n, op in grouped if op.entity == "enrollments"]
+        results.update(groups.write_memberships(self.api, memberships))
         return [results[n] for n in range(len(ops))]
 
     # --- OUs ------------------------------------------------------------------------------

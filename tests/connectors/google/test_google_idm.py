@@ -189,3 +189,50 @@ def test_a_duplicate_on_create_is_reported_never_a_crash(world: GoogleWorld) -> 
     assert counts(again)["create"] == 1 and counts(again)["update"] == 0
     world("apply", "google", "--yes")
     assert len(world.directory.users) == 60 and world.plan()["changes"] == []
+
+
+def test_groups_per_class_with_members_teachers_as_owners(world: GoogleWorld) -> None:
+    world.import_sis()
+    path = world.activate(groups={"email": "class-{sourcedId|ascii|lower}@{domain}"})
+    text = path.read_text().replace(
+        "attributes:\n  users: all\n",
+        "attributes:\n  users: all\n  classes: all\n  enrollments: all\n",
+    )
+    path.write_text(text)
+    bundle = world.root / "sis-bundle"
+    classes = read_rows(bundle / "classes.csv")
+    enrollments = read_rows(bundle / "enrollments.csv")
+    plan = world.plan()
+    assert counts(plan, "export", "classes")["create"] == len(classes)
+    assert counts(plan, "export", "enrollments")["create"] == len(enrollments)
+    world("apply", "google", "--yes")
+    assert world.plan()["changes"] == []
+
+    data = world.directory
+    one = classes[0]
+    group = f"class-{one['sourcedId'].lower()}@{DOMAIN}"
+    assert data.group(group)["name"] == one["title"]
+    emails = {k: u["primaryEmail"] for k, u in world.joined().items()}
+    members = {m["email"]: m["role"] for m in data.listed_members(group, set())}
+    expected = {
+        emails[e["userSourcedId"]]: "OWNER" if e["role"] == "teacher" else "MEMBER"
+        for e in enrollments
+        if e["classSourcedId"] == one["sourcedId"]
+    }
+    assert members == expected and "OWNER" in members.values()
+
+    # A student drops the class: the membership goes, the account stays.
+    dropped = next(
+        e for e in enrollments if e["classSourcedId"] == one["sourcedId"] and e["role"] == "student"
+    )
+    edit_csv(
+        bundle / "enrollments.csv",
+        lambda rows: [r for r in rows if r["sourcedId"] != dropped["sourcedId"]],
+    )
+    world.import_sis()
+    plan = world.plan()
+    assert [(c["entity"], c["action"]) for c in plan["changes"]] == [("enrollments", "delete")]
+    world("apply", "google", "--yes")
+    members = {m["email"] for m in data.listed_members(group, set())}
+    assert emails[dropped["userSourcedId"]] not in members
+    assert emails[dropped["userSourcedId"]] in world.accounts()
