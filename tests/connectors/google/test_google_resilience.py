@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,13 +16,16 @@ from typing import Any
 
 import pytest
 from district_files import read_rows
-from google_fixtures import ADMIN, DOMAIN
+from google_auth import JWT_BEARER, Grant
+from google_fixtures import ADMIN, CLIENT_ID, CLIENT_SECRET, DOMAIN
 from google_world import GoogleWorld, counts, env_tuning
 from leaks import leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
 
 from google_directory import GoogleServer
+
+from passport.connectors.google_workspace.scopes import WRITE_SCOPES
 
 SUPPORT = Path(__file__).resolve().parents[2] / "support"
 
@@ -132,10 +136,31 @@ def test_kill_9_mid_apply_re_plans_to_exactly_the_remainder(make_world: Any) -> 
         assert len(list(csv.DictReader(handle))) == planned
 
 
-def test_no_password_token_or_key_in_any_output_history_store_or_log(make_world: Any) -> None:
+@pytest.mark.parametrize("auth", ["service-account", "signed-in"])
+def test_no_password_token_or_key_in_any_output_history_store_or_log(
+    make_world: Any, monkeypatch: pytest.MonkeyPatch, auth: str
+) -> None:
     world = make_world("leaks", 80)
     world.import_sis()
-    world.activate()
+    extra: list[str] = []
+    if auth == "signed-in":  # what `passport login google` leaves: a 0600 refresh token
+        refresh = "1//refresh-" + secrets.token_urlsafe(32)
+        world.server.add_client(CLIENT_ID, CLIENT_SECRET)
+        world.server.auth.refresh_tokens[refresh] = Grant(CLIENT_ID, ADMIN, frozenset(WRITE_SCOPES))
+        token_file = world.configs / "google.refresh-token"
+        token_file.write_text(refresh)
+        token_file.chmod(0o600)
+        monkeypatch.setenv("GOOGLE_CLIENT_SECRET", CLIENT_SECRET)
+        world.activate(
+            service_account_key=None,
+            admin=None,
+            client_id=CLIENT_ID,
+            client_secret="${env:GOOGLE_CLIENT_SECRET}",
+            refresh_token="${file:google.refresh-token}",
+        )
+        extra = [refresh, CLIENT_SECRET]
+    else:
+        world.activate()
     world.server.faults.add("echo", method="PATCH", times=1)  # a server echoing requests
     world("apply", "google", "--yes")
     _remove_some(world)
@@ -146,13 +171,16 @@ def test_no_password_token_or_key_in_any_output_history_store_or_log(make_world:
     with world.credentials.open(newline="") as handle:
         passwords = [r["password"] for r in csv.DictReader(handle)]
     assert len(passwords) == 80
+    grants = world.server.auth.grants
+    assert grants.get("refresh_token" if auth == "signed-in" else JWT_BEARER), grants
     tokens = list(world.server.auth.every_secret)
     assert tokens, "the server issued access tokens"
     key = world.key["private_key"]
-    needles = passwords + tokens + [key, key.splitlines()[1]]
+    needles = passwords + tokens + [key, key.splitlines()[1], *extra]
     haystacks = list(world.outputs)
     for path in world.root.rglob("*"):
-        if path.is_file() and path != world.credentials and path.name != "google-key.json":
+        secret_files = ("google-key.json", "google.refresh-token")
+        if path.is_file() and path != world.credentials and path.name not in secret_files:
             haystacks.append(path.read_bytes().decode("utf-8", "replace"))
     assert leaks(needles, haystacks) == []
 
