@@ -10,7 +10,7 @@ only if this activation put it there (it is in the base).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from passport.canonical import digest
 from passport.mapping.sharing import Sharing
@@ -156,6 +156,10 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 agreed=goal.view,
                 school_fields=goal.shared,
             )
+            if change is not None and key not in bases and callable(link_reason):
+                # A first-sync match (Google: by externalIds or address): a link, which
+                # writes what makes it this record's (the join key) and records the base.
+                change = replace(change, action=Action.LINK)
             if change is not None:
                 result.changes.append(change)
     retire = getattr(sharing.fields, "retire", None)

@@ -55,12 +55,13 @@ def test_first_sync_links_1000_existing_accounts_and_creates_none_twice(
     plan = world.plan()
     by_key = {c["key"]: c for c in plan["changes"]}
     for n, user in enumerate(existing):
-        change = by_key.get(user["sourcedId"])
-        if change is None:
-            continue  # already equal: linked silently is not possible (the OU differs)
-        assert change["action"] in ("update", "link"), change
+        change = by_key[user["sourcedId"]]  # each differs at least in its OU
+        assert change["action"] == "link", change
         how = "externalIds" if n % 2 == 0 else "email template"
         assert how in change["reason"], change
+    assert counts(plan)["link"] == 1000 and counts(plan)["update"] == 0
+    text = world("plan", "google").stdout
+    assert "1,000 existing records to link (what joins them written)." in text
     creates = [c["key"] for c in plan["changes"] if c["action"] == "create"]
     assert set(creates) == {u["sourcedId"] for u in users[1000:]}
     world("apply", "google", "--yes")
