@@ -135,3 +135,30 @@ def _no_export() -> dict[str, None]:
     return dict.fromkeys(
         ("ou", "create_ous", "email", "credentials_out", "suspend_ou", "delete_after")
     )
+
+
+def test_the_import_under_faults_and_a_quota_reads_the_same(world: GoogleWorld) -> None:
+    """20% of calls fail (403 userRateLimitExceeded, 429, 503) and a quota bites: the
+    retries read the very listing a clean server gives, so the store ends the same."""
+    world.import_sis()
+    _seed(world)
+    path = world.activate(
+        "directory", "import", ou_rules=_rules(), groups_as_classes=True, **_no_export()
+    )
+    document = yaml.safe_load(path.read_text())
+    document["attributes"] = {"users": "all", "classes": "all", "enrollments": "all"}
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    world.server.faults.randomly(0.2, seed=7)
+    world.server.quota.per_s = 300
+    world("apply", "directory", "--yes")
+    assert world.server.faults.random_hits > 20
+    world.server.faults.clear()
+    world.server.quota.per_s = None
+    store = open_store(str(world.passport.store))
+    try:
+        assert store.count("users") == 12 + USERS + STAFF  # the SIS's and Google's
+        assert store.count("classes") >= GROUPS
+        assert sum(1 for r in store.scan("enrollments") if "@" in r.key) == GROUPS * 13
+    finally:
+        store.close()
+    assert world.plan("directory")["changes"] == []
