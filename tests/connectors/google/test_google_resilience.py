@@ -113,20 +113,28 @@ def _killed_apply(world: GoogleWorld, checkpoint: int) -> int:
     return done.returncode
 
 
-def test_kill_9_mid_apply_re_plans_to_exactly_the_remainder(make_world: Any) -> None:
+@pytest.mark.parametrize(
+    ("checkpoint", "in_google", "unlinked"),
+    [
+        (1, 500, 500),  # batch one written to Google, its base not yet
+        (3, 1000, 500),  # batch one landed with its base; batch two written, base not yet
+        (4, 1000, 0),  # two batches landed with their bases
+    ],
+)
+def test_kill_9_mid_apply_re_plans_to_exactly_the_remainder(
+    make_world: Any, checkpoint: int, in_google: int, unlinked: int
+) -> None:
     world = make_world("killed", 1200)
     world.import_sis()
     world.activate()
     planned = counts(world.plan())["create"]
     assert planned > 1000
-    # Checkpoint 3: batch one (500) landed with its base, batch two written to Google,
-    # its base not yet.
-    assert _killed_apply(world, 3) == -9
-    assert len(world.directory.users) == 1000
+    assert _killed_apply(world, checkpoint) == -9
+    assert len(world.directory.users) == in_google
     remainder = world.plan()
     moves = counts(remainder)
-    assert moves["create"] == planned - 1000  # the third batch, and nothing twice
-    assert moves["link"] == 500 and moves["update"] == 0  # batch two: in Google, now linked
+    assert moves["create"] == planned - in_google  # what never reached Google, once
+    assert moves["link"] == unlinked and moves["update"] == 0  # in Google, now linked
     world("apply", "google", "--yes")
     assert len(world.directory.users) == planned
     assert world.plan()["changes"] == []
