@@ -545,3 +545,13 @@ def test_a_random_password_policy_raises_no_flag(repo: Path) -> None:
     found = risks(code=2)
     assert "password-from-personal-data" not in [r["kind"] for r in found]
     assert "new-activation" in [r["kind"] for r in found]
+
+
+def test_credentials_out_moved(repo: Path) -> None:
+    (repo / "configs" / "google.yaml").write_text(GOOGLE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "google")
+    edit(repo, "google", replace("../credentials/google.csv", "/tmp/collect.csv"))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("credentials-moved", "high")
+    assert "/tmp/collect.csv" in message

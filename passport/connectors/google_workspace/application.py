@@ -51,7 +51,8 @@ def check(delivery: Mapping[str, Any], mode: Mode) -> list[tuple[JsonPath, str]]
 
 def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """A password template built from personal data (a birth date, a student number) is
-    guessable by anyone who knows the student: flagged when it appears or changes."""
+    guessable by anyone who knows the student: flagged when it appears or changes. Where
+    the initial passwords are written (`credentials_out`) changing is flagged too."""
     from passport.connectors.google_workspace.options import PERSONAL
     from passport.connectors.google_workspace.templates import TemplateError, parse
 
@@ -66,18 +67,30 @@ def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tu
             return None
         return (text, names) if names else None
 
+    found: list[tuple[str, str, str]] = []
     now = personal(after)
-    if now is None or now == personal(before):
-        return []
-    fields = ", ".join(sorted(now[1]))
-    return [
-        (
-            "password-from-personal-data",
-            "high",
-            f"initial passwords are built from personal data ({fields}): anyone who knows "
-            "a student can sign in as them before the first change; prefer policy: random",
+    if now is not None and now != personal(before):
+        fields = ", ".join(sorted(now[1]))
+        found.append(
+            (
+                "password-from-personal-data",
+                "high",
+                f"initial passwords are built from personal data ({fields}): anyone who "
+                "knows a student can sign in as them before the first change; prefer "
+                "policy: random",
+            )
         )
-    ]
+    target = after.get("credentials_out")
+    if target and before is not None and target != before.get("credentials_out"):
+        found.append(
+            (
+                "credentials-moved",
+                "high",
+                f"new accounts' initial passwords now go to {target!r} "
+                f"(was {before.get('credentials_out')!r})",
+            )
+        )
+    return found
 
 
 def field_map(activation: Activation) -> FieldMap:

@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import secrets
+import stat
 import string
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.problems import ApiError
 from passport.connectors.google_workspace.session import Session
 from passport.connectors.google_workspace.views import UNLINKED, user_body, user_view
+from passport.errors import ConnectorError
 from passport.model import Action, Fields
 
 # No look-alikes (0 O 1 l I), so a printed password reads back right.
@@ -137,6 +139,17 @@ class Provisioner:
                     op, False, "set credentials_out: new accounts' passwords go there"
                 )
             return out
+        try:
+            fd = self._credentials()
+        except ConnectorError as error:
+            return {n: WriteResult(op, False, error.reason) for n, op in ops}
+        try:
+            return self._create_with(ops, fd)
+        finally:
+            os.close(fd)
+
+    def _create_with(self, ops: list[tuple[int, WriteOp]], fd: int) -> dict[int, WriteResult]:
+        out: dict[int, WriteResult] = {}
         passwords = self._passwords([op for _, op in ops])
         bodies: list[tuple[int, WriteOp, User]] = []
         for n, op in ops:
@@ -158,7 +171,7 @@ class Provisioner:
             else:
                 out[n] = self._failed_create(op, answer)
         if handed_out:
-            self._hand_out(handed_out)
+            self._hand_out(fd, handed_out)
         return out
 
     def _failed_create(self, op: WriteOp, answer: Result) -> WriteResult:
@@ -241,31 +254,43 @@ class Provisioner:
                 out[op.key] = rendered
         return out
 
-    def _hand_out(self, created: list[Mapping[str, Any]]) -> None:
-        """Append the new accounts' initial passwords to credentials_out (0600), once."""
+    def _credentials(self) -> int:
+        """credentials_out opened for appending (0600), before any account is created: a
+        file that cannot take the passwords stops the creates, never loses a password.
+        Never through a symlink, never anything but a regular file."""
         path = Path(str(self.options.credentials_out)).expanduser()
         if not path.is_absolute():
             path = Path(self.context.base_dir) / path
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise ConnectorError(
+                f"credentials_out {path} cannot be written: {error.strerror}",
+                "new accounts' initial passwords go there; no account was created",
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConnectorError(f"credentials_out {path} is not a regular file")
+        os.fchmod(fd, 0o600)
+        return fd
+
+    def _hand_out(self, fd: int, created: list[Mapping[str, Any]]) -> None:
+        """Append the new accounts' initial passwords, once."""
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            if os.fstat(fd).st_size == 0:
-                writer.writerow(CREDENTIAL_COLUMNS)
-            for body in created:
-                name = body.get("name") or {}
-                writer.writerow(
-                    (
-                        body.get("primaryEmail", ""),
-                        body.get("password", ""),
-                        name.get("givenName", ""),
-                        name.get("familyName", ""),
-                        body.get("orgUnitPath", ""),
-                    )
+        if os.fstat(fd).st_size == 0:
+            writer.writerow(CREDENTIAL_COLUMNS)
+        for body in created:
+            name = body.get("name") or {}
+            writer.writerow(
+                (
+                    body.get("primaryEmail", ""),
+                    body.get("password", ""),
+                    name.get("givenName", ""),
+                    name.get("familyName", ""),
+                    body.get("orgUnitPath", ""),
                 )
-            os.write(fd, text.getvalue().encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            )
+        os.write(fd, text.getvalue().encode("utf-8"))
+        os.fsync(fd)

@@ -236,3 +236,20 @@ def test_groups_per_class_with_members_teachers_as_owners(world: GoogleWorld) ->
     members = {m["email"] for m in data.listed_members(group, set())}
     assert emails[dropped["userSourcedId"]] not in members
     assert emails[dropped["userSourcedId"]] in world.accounts()
+
+
+def test_credentials_out_through_a_symlink_is_refused_before_any_account(
+    world: GoogleWorld,
+) -> None:
+    world.import_sis()
+    world.activate()
+    elsewhere = world.root / "not-theirs.txt"
+    elsewhere.write_text("someone else's file\n")
+    world.credentials.parent.mkdir(parents=True, exist_ok=True)
+    world.credentials.symlink_to(elsewhere)
+    result = world("apply", "google", "--yes", code=None)
+    said = result.output + result.stderr
+    assert result.exit_code != 0 and "Traceback" not in said
+    assert "cannot be written" in said
+    assert len(world.directory.users) == 0  # no account whose password would be lost
+    assert elsewhere.read_text() == "someone else's file\n"
