@@ -118,7 +118,8 @@ def starter(name: str, mode: Mode) -> dict[str, Any]:
             "{givenName|ascii|lower}.{familyName|ascii|lower}{gradYear|last2}@{domain}"
         )
         values["passwords"] = {"policy": "random", "length": 16, "change_at_next_login": True}
-        values["credentials_out"] = f"../credentials/{name}-new-accounts.csv"
+        # Outside the repository, so the passwords can never be committed.
+        values["credentials_out"] = f"~/.config/passport/google/{name}-new-accounts.csv"
         values["suspend_ou"] = "/Suspended"
         values["delete_after"] = "90d"
     return values
