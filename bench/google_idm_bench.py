@@ -38,7 +38,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -54,6 +53,7 @@ DOMAIN = "district.example"
 
 from passport.cli import main as passport_main  # noqa: E402
 from passport.connectors.google_workspace import directory  # noqa: E402
+from passport.connectors.google_workspace import settings as google_settings  # noqa: E402
 from passport.connectors.google_workspace.session import open_session  # noqa: E402
 from passport.connectors.google_workspace.settings import Tuning  # noqa: E402
 from passport.sample import generate_sample  # noqa: E402
@@ -129,7 +129,7 @@ def passport_run(tuning: Tuning, users: int, quota: int, latency_ms: float) -> d
                 "attributes": {"users": "all"},
             }
             (configs / "google.yaml").write_text(yaml.safe_dump(google))
-            os.environ["PASSPORT_GOOGLE_TUNING"] = json.dumps(_fields(tuning))
+            google_settings.DEFAULT_TUNING = tuning  # as a program embedding passport may
             started = time.perf_counter()
             cli("apply", "google", "--yes", "--store", str(store), "--configs", str(configs))
             wall = time.perf_counter() - started

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import Result
 from district_files import district
@@ -20,17 +21,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "servers"))
 
 from google_directory import GoogleServer
 
+from passport.connectors.google_workspace import settings as google_settings
 from passport.connectors.google_workspace.scopes import READ_SCOPES, WRITE_SCOPES
+from passport.connectors.google_workspace.settings import Tuning
 
 # Quick retries and no pacing, so fault runs take seconds; the tests that need a quota
-# set the server's.
-QUICK_TUNING = {
-    "backoff_base_s": 0.01,
-    "backoff_cap_s": 0.1,
-    "retry_budget_s": 20.0,
-    "max_attempts": 60,
-    "requests_per_s": None,
-}
+# set the server's. Tests set it as passport's default tuning (`quick()`); a child process
+# gets it through tests/support/quick_passport.py.
+QUICK_TUNING = Tuning(
+    backoff_base_s=0.01,
+    backoff_cap_s=0.1,
+    retry_budget_s=20.0,
+    max_attempts=60,
+    requests_per_s=None,
+)
 EXPORT = {
     "ou": [
         {"when": {"role": "student"}, "ou": "/Students/{school.name}/Grade {grades[0]|int}"},
@@ -136,5 +140,6 @@ def counts(
     return {}
 
 
-def env_tuning() -> str:
-    return json.dumps(QUICK_TUNING)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quick retries and no pacing for the google-workspace connections of this test."""
+    monkeypatch.setattr(google_settings, "DEFAULT_TUNING", QUICK_TUNING)

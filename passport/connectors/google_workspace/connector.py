@@ -4,38 +4,19 @@ connection opens: it needs httpx and google-auth."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import fields as dataclass_fields
-from dataclasses import replace
 from typing import Any
 
 from passport.connectors.base import ConnectContext, WriteOp, WriteResult
+from passport.connectors.google_workspace import settings
 from passport.connectors.google_workspace.classes import class_records, group_views
 from passport.connectors.google_workspace.directory import get_user, list_ous, list_users
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.provisioning import Provisioner
 from passport.connectors.google_workspace.session import Session, open_session
-from passport.connectors.google_workspace.settings import DEFAULT_TUNING, Tuning
 from passport.connectors.google_workspace.views import user_view
-from passport.errors import ConnectorError, Problem
+from passport.errors import Problem
 from passport.model import Record
-
-# For tests and benchmarks only: Tuning fields as JSON (quick retries, no pacing).
-TUNING_ENV = "PASSPORT_GOOGLE_TUNING"
-
-
-def tuning_from_env() -> Tuning:
-    text = os.environ.get(TUNING_ENV)
-    if not text:
-        return DEFAULT_TUNING
-    try:
-        values = json.loads(text)
-        known = {f.name for f in dataclass_fields(Tuning)}
-        return replace(DEFAULT_TUNING, **{k: v for k, v in values.items() if k in known})
-    except (ValueError, TypeError) as error:
-        raise ConnectorError(f"{TUNING_ENV} is not JSON of tuning settings: {error}") from None
 
 
 class GoogleSnapshot:
@@ -140,8 +121,10 @@ class GoogleConnector:
     def __init__(self, delivery: Mapping[str, Any], context: ConnectContext) -> None:
         self.options = GoogleOptions.of(delivery)
         self.context = context
+        # Looked up when a connection opens, so a test or a benchmark embedding passport
+        # can set quicker retries (settings.DEFAULT_TUNING), as it injects the client.
         self.session = open_session(
-            delivery, context.mode, client=context.http_client, tuning=tuning_from_env()
+            delivery, context.mode, client=context.http_client, tuning=settings.DEFAULT_TUNING
         )
         self._snapshot: GoogleSnapshot | None = None
         self._provisioner: Provisioner | None = None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from district_files import edit_csv, read_rows
 from google_fixtures import ADMIN, DOMAIN
-from google_world import GoogleWorld, counts, env_tuning
+from google_world import GoogleWorld, counts, quick
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
 
@@ -23,7 +23,7 @@ EMAIL = "{username}@{domain}"
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PASSPORT_GOOGLE_TUNING", env_tuning())
+    quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
         yield GoogleWorld(tmp_path, server, users=1100)
 

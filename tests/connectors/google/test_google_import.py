@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from google_fixtures import ADMIN, DOMAIN
-from google_world import GoogleWorld, counts, env_tuning
+from google_world import GoogleWorld, counts, quick
 
 from passport.store import open_store
 
@@ -86,7 +86,7 @@ def _rules() -> list[dict[str, str]]:
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PASSPORT_GOOGLE_TUNING", env_tuning())
+    quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
         yield GoogleWorld(tmp_path, server, users=12)  # the SIS brings the schools
 

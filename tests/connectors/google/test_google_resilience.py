@@ -18,7 +18,7 @@ import pytest
 from district_files import read_rows
 from google_auth import JWT_BEARER, Grant
 from google_fixtures import ADMIN, CLIENT_ID, CLIENT_SECRET, DOMAIN
-from google_world import GoogleWorld, counts, env_tuning
+from google_world import GoogleWorld, counts, quick
 from leaks import leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
@@ -32,7 +32,7 @@ SUPPORT = Path(__file__).resolve().parents[2] / "support"
 
 @pytest.fixture
 def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("PASSPORT_GOOGLE_TUNING", env_tuning())
+    quick(monkeypatch)
     servers: list[GoogleServer] = []
 
     def make(name: str, users: int) -> GoogleWorld:
@@ -98,7 +98,7 @@ def _killed_apply(world: GoogleWorld, checkpoint: int) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "killing_passport",
+        "quick_passport",
         str(checkpoint),
         "apply",
         "google",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from google_fixtures import ADMIN, DOMAIN
-from google_world import GoogleWorld, env_tuning
+from google_world import GoogleWorld, quick
 
 from passport.store import open_store
 
@@ -28,7 +28,7 @@ RULES = [
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PASSPORT_GOOGLE_TUNING", env_tuning())
+    quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
         yield GoogleWorld(tmp_path, server, users=40)
 
