@@ -47,7 +47,7 @@ def test_it_comes_from_its_entry_point_only() -> None:
 
 def test_it_shows_in_the_gallery(passport: Passport) -> None:
     listing = passport("gallery").output.splitlines()
-    assert "roster-jsonl    Roster JSON Lines     import, export, two-way  yes" in listing
+    assert "roster-jsonl      Roster JSON Lines     import, export, two-way  yes" in listing
     described = passport("gallery", "roster-jsonl").output.splitlines()
     assert described[0] == "roster-jsonl: Roster JSON Lines"
     assert "  token (text, required, secret: ${env:NAME} or ${file:PATH})" in described
