@@ -26,7 +26,12 @@ from passport.connectors.google_workspace.group_fields import GroupMap
 from passport.connectors.google_workspace.linking import CREATED, Links, link
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.templates import clean_email
-from passport.connectors.google_workspace.views import BOOKKEEPING, MANAGED, UNLINKED
+from passport.connectors.google_workspace.views import (
+    BOOKKEEPING,
+    MANAGED,
+    UNLINKED,
+    origin_marker,
+)
 from passport.model import Activation, Fields, Mode, Record, Value
 
 GOOGLE_ID = "google:"  # the userIds entry of a user's Google id
@@ -82,6 +87,7 @@ class GoogleFields:
     unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
     kept: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> base bookkeeping
     groups: GroupMap | None = None  # groups per class (export `groups:`)
+    marker: str = ""  # this activation's passportOrigin value (views.origin_marker)
 
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
@@ -89,7 +95,7 @@ class GoogleFields:
         groups = (
             GroupMap(options) if options.groups and activation.mode is not Mode.IMPORT else None
         )
-        return cls(options, activation.mode, groups=groups)
+        return cls(options, activation.mode, groups=groups, marker=origin_marker(activation.name))
 
     # --- keys -------------------------------------------------------------------------
 
@@ -225,6 +231,7 @@ class GoogleFields:
             candidate,
             accounts,
             bases,
+            marker=self.marker,
             app_email_wins=self._authority_of("primaryEmail") == "app",
         )
 

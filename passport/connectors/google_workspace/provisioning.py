@@ -34,7 +34,12 @@ from passport.connectors.google_workspace.http import Result
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.problems import ApiError
 from passport.connectors.google_workspace.session import Session
-from passport.connectors.google_workspace.views import UNLINKED, user_body, user_view
+from passport.connectors.google_workspace.views import (
+    UNLINKED,
+    origin_marker,
+    user_body,
+    user_view,
+)
 from passport.errors import ConnectorError
 from passport.model import Action, Fields
 
@@ -68,6 +73,7 @@ class Provisioner:
         self.customer = session.settings.customer
         self.options = options
         self.context = context
+        self.marker = origin_marker(context.activation)
         self.ids = ids  # app key -> Google id
         self.ous = ous
 
@@ -157,7 +163,7 @@ class Provisioner:
             if password is None:
                 out[n] = WriteResult(op, False, "the password template cannot be filled for it")
                 continue
-            body = cast(User, user_body(op.fields or {}, full=True))
+            body = cast(User, user_body(op.fields or {}, full=True, marker=self.marker))
             body["password"] = password
             body["changePasswordAtNextLogin"] = self.options.passwords.change_at_next_login
             bodies.append((n, op, body))
@@ -200,7 +206,7 @@ class Provisioner:
             else:
                 changes.append((n, op, target))
         bodies = [
-            (target, cast(User, user_body(op.fields or {}, full=False)))
+            (target, cast(User, user_body(op.fields or {}, full=False, marker=self.marker)))
             for _, op, target in changes
         ]
         for (n, op, _), answer in zip(changes, update_users(self.api, bodies), strict=True):
