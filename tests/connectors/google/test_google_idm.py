@@ -108,6 +108,7 @@ def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: Googl
 
     again = world.plan()
     assert counts(again)["create"] == counts(again)["update"] == 0
+    assert counts(again)["unchanged"] == 60  # every account said, none silently skipped
     assert again["changes"] == []
 
     # The first Zoë leaves: her twin keeps the address once given (no renumbering).

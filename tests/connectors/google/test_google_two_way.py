@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from google_fixtures import ADMIN, DOMAIN
-from google_world import GoogleWorld, quick
+from google_world import GoogleWorld, counts, quick
 
 from passport.store import open_store
 
@@ -56,7 +56,10 @@ def test_two_way_pulls_back_google_addresses_and_ids(world: GoogleWorld) -> None
         c for c in back["changes"] if c["direction"] == "export"
     ]
     world("apply", "google", "--yes")
-    assert world.plan()["changes"] == []
+    settled = world.plan()
+    assert settled["changes"] == []
+    for direction in ("import", "export"):  # both sides agree on every account
+        assert counts(settled, direction)["unchanged"] == 40
 
     joined = world.joined()
     stored = _store_users(world)
