@@ -58,7 +58,7 @@ STORE_TO_VIEW = {
     "identifier": ("employeeId",),
     "sourcedId": ("externalId",),
 }
-GROUP_VIEWS = {"classes": ("email", "name"), "enrollments": ("group", "member", "role")}
+GROUP_VIEWS = {"classes": ("email", "name", "joinKey"), "enrollments": ("group", "member", "role")}
 _GRADE_NUMBERS = {"PK": -1, "PR": -1, "TK": 0, "KG": 0}
 
 
@@ -177,7 +177,8 @@ class GoogleFields:
         self.orgs = {k: str(v.get("name") or k) for k, v in orgs.items()}
         if entity != "users":
             if self.groups is not None and entity == "classes":
-                self.groups.prepare_classes(wanted, bases, self.orgs)
+                groups = {rec.key: rec.fields for rec in app if not rec.deleted}
+                self.groups.prepare_classes(wanted, bases, self.orgs, groups)
             elif self.groups is not None and entity == "enrollments":
                 self.groups.prepare_enrollments(wanted, self.links.email, bases)
             return

@@ -254,3 +254,48 @@ def test_credentials_out_through_a_symlink_is_refused_before_any_account(
     assert "cannot be written" in said
     assert len(world.directory.users) == 0  # no account whose password would be lost
     assert elsewhere.read_text() == "someone else's file\n"
+
+
+def _with_groups(world: GoogleWorld) -> None:
+    path = world.activate(groups={"email": "class-{sourcedId|ascii|lower}@{domain}"})
+    text = path.read_text().replace(
+        "attributes:\n  users: all\n",
+        "attributes:\n  users: all\n  classes: all\n  enrollments: all\n",
+    )
+    path.write_text(text)
+
+
+def test_a_strangers_group_at_a_class_address_is_numbered_never_adopted(
+    world: GoogleWorld,
+) -> None:
+    """A group already at a class's address that does not carry the class's join key is
+    someone else's: the class gets the address with 2 appended; a group carrying the
+    class's join key (its description) is the class's, wherever it is."""
+    world.import_sis()
+    _with_groups(world)
+    classes = read_rows(world.root / "sis-bundle" / "classes.csv")
+    stranger, moved = classes[0]["sourcedId"].lower(), classes[1]["sourcedId"]
+    data = world.directory
+    data.insert_group({"email": f"class-{stranger}@{DOMAIN}", "name": "Chess club"})
+    data.insert_group(
+        {
+            "email": f"renamed-{moved.lower()}@{DOMAIN}",
+            "name": "Kept by the school",
+            "description": f"passport-class:{moved}",
+        }
+    )
+    plan = world.plan()
+    made = {c["key"]: c for c in plan["changes"] if c["entity"] == "classes"}
+    assert made[classes[0]["sourcedId"]]["after"]["email"] == f"class-{stranger}2@{DOMAIN}"
+    assert made[moved]["action"] == "link"  # adopted by its join key, renamed to the title
+    world("apply", "google", "--yes")
+    assert data.group(f"class-{stranger}@{DOMAIN}")["name"] == "Chess club"
+    assert data.listed_members(f"class-{stranger}@{DOMAIN}", set()) == []
+    assert data.group(f"class-{stranger}2@{DOMAIN}")["name"] == classes[0]["title"]
+    assert data.group(f"renamed-{moved.lower()}@{DOMAIN}")["name"] == classes[1]["title"]
+    assert not any(g["email"] == f"class-{moved.lower()}@{DOMAIN}" for g in data.groups.values())
+    assert world.plan()["changes"] == []
+
+    # Given once, kept: the stranger's group going away moves nothing.
+    data.delete_group(f"class-{stranger}@{DOMAIN}")
+    assert world.plan()["changes"] == []
