@@ -26,6 +26,7 @@ from passport.connectors.google_workspace.group_fields import GroupMap
 from passport.connectors.google_workspace.linking import CREATED, Links, link
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.templates import clean_email
+from passport.connectors.google_workspace.values import template_values
 from passport.connectors.google_workspace.views import (
     BOOKKEEPING,
     MANAGED,
@@ -59,17 +60,6 @@ STORE_TO_VIEW = {
     "sourcedId": ("externalId",),
 }
 GROUP_VIEWS = {"classes": ("email", "name", "joinKey"), "enrollments": ("group", "member", "role")}
-_GRADE_NUMBERS = {"PK": -1, "PR": -1, "TK": 0, "KG": 0}
-
-
-def grad_year(grade: str, today: dt.date) -> str | None:
-    """The year a student in `grade` this school year graduates (school years end by
-    June: a 9th grader in 2026-27 graduates in 2030)."""
-    number = _GRADE_NUMBERS.get(grade.upper()) if not grade.isdigit() else int(grade)
-    if number is None:
-        return None
-    ends = today.year + (1 if today.month >= 7 else 0)
-    return str(ends + 12 - number)
 
 
 @dataclass
@@ -359,26 +349,8 @@ class GoogleFields:
     # --- template values ----------------------------------------------------------------
 
     def _values(self, key: str, fields: Fields) -> dict[str, str | list[str]]:
-        values: dict[str, str | list[str]] = {
-            k: (v if isinstance(v, str) else list(v)) for k, v in fields.items()
-        }
-        values["sourcedId"] = key
-        values["domain"] = self.options.domain
-        schools = _list(fields.get("orgSourcedIds"))
-        primary = fields.get("primaryOrgSourcedId")
-        school = (
-            primary if isinstance(primary, str) and primary else (schools[0] if schools else "")
-        )
-        if school:
-            values["school.id"] = school
-            values["school.name"] = self.orgs.get(school, school)
-        grades = _list(fields.get("grades"))
-        if grades:
-            values["grade"] = grades[0]
-            year = grad_year(grades[0], self.today)
-            if year:
-                values["gradYear"] = year
-        return values
+        domain, orgs = self.options.domain, self.orgs
+        return template_values(key, fields, domain=domain, orgs=orgs, today=self.today)
 
 
 def _who(fields: Fields, values: Mapping[str, str | list[str]]) -> tuple[str, list[str], list[str]]:

@@ -11,6 +11,7 @@ that reason for the next plan to link or renumber.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import secrets
@@ -34,6 +35,7 @@ from passport.connectors.google_workspace.http import Result
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.problems import ApiError
 from passport.connectors.google_workspace.session import Session
+from passport.connectors.google_workspace.values import primary_school, template_values
 from passport.connectors.google_workspace.views import (
     UNLINKED,
     origin_marker,
@@ -248,13 +250,18 @@ class Provisioner:
         records: Mapping[str, Fields] = (
             reader("users", [op.key for op in ops]) if callable(reader) else {}
         )
+        schools = sorted({primary_school(f) for f in records.values()} - {""})
+        orgs = reader("orgs", schools) if callable(reader) and schools else {}
+        names = {k: str(v.get("name") or k) for k, v in orgs.items()}
+        today = dt.date.today()  # the day the account is made: its gradYear
         out: dict[str, str] = {}
         for op in ops:
             fields = records.get(op.key)
             if fields is None:
                 continue
-            values = {k: (v if isinstance(v, str) else list(v)) for k, v in fields.items()}
-            values.update(sourcedId=op.key, domain=self.options.domain)
+            values = template_values(
+                op.key, fields, domain=self.options.domain, orgs=names, today=today
+            )
             rendered = policy.template.render(values)
             if rendered:
                 out[op.key] = rendered

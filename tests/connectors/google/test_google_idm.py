@@ -299,3 +299,29 @@ def test_a_strangers_group_at_a_class_address_is_numbered_never_adopted(
     # Given once, kept: the stranger's group going away moves nothing.
     data.delete_group(f"class-{stranger}@{DOMAIN}")
     assert world.plan()["changes"] == []
+
+
+def test_password_templates_see_school_name_and_grad_year(world: GoogleWorld) -> None:
+    """A password template sees what the email and OU templates see: school.name and
+    gradYear too. The passwords Google holds are the ones handed out."""
+    world.import_sis()
+    template = "{school.name|alnum|lower}-{gradYear}-{sourcedId|last4}"
+    path = world.activate(passwords={"policy": "template", "template": template})
+    students_only = "filters:\n- {entity: users, field: role, op: equals, value: student}\n"
+    path.write_text(path.read_text() + students_only)
+    world("apply", "google", "--yes")
+    students = _students(world)
+    school = {r["sourcedId"]: r["name"] for r in read_rows(world.root / "sis-bundle" / "orgs.csv")}
+    today = dt.date.today()
+    ends = today.year + (1 if today.month >= 7 else 0)
+    with world.credentials.open(newline="") as handle:
+        handed = {r["primaryEmail"]: r["password"] for r in csv.DictReader(handle)}
+    assert len(handed) == len(students) == len(world.directory.users)
+    joined = world.joined()
+    for row in students:
+        grade = 0 if row["grades"] == "KG" else int(row["grades"])
+        name = "".join(c for c in school[row["orgSourcedIds"]] if c.isalnum()).lower()
+        expected = f"{name}-{ends + 12 - grade}-{row['sourcedId'][-4:]}"
+        email = joined[row["sourcedId"]]["primaryEmail"]
+        assert handed[email] == expected
+        assert world.directory.passwords[world.directory.emails[email]] == expected
