@@ -16,6 +16,7 @@ import pytest
 from district_files import edit_csv, read_rows
 from google_fixtures import ADMIN, DOMAIN
 from google_world import GoogleWorld, counts, quick
+from passport_cli import BOTH_STORES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
 
@@ -23,11 +24,13 @@ from google_directory import GoogleServer
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None
+) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
     quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
-        yield GoogleWorld(tmp_path, server, users=60)
+        yield GoogleWorld(tmp_path, server, store_url=store_url, users=60)
 
 
 def _students(world: GoogleWorld) -> list[dict[str, str]]:
@@ -57,7 +60,10 @@ def _remove(world: GoogleWorld, keys: set[str]) -> None:
             )
 
 
-def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: GoogleWorld) -> None:
+@BOTH_STORES
+def test_export_provisions_accounts_by_ou_rules_and_email_templates(
+    world: GoogleWorld, store_kind: str
+) -> None:
     students = _students(world)
     first, _, third = (s["sourcedId"] for s in students[:3])
     same_grade = [s for s in students if s["grades"] == students[0]["grades"]]
@@ -74,6 +80,9 @@ def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: Googl
     users = counts(plan)
     assert users["create"] == 60 and users["held"] == 0
     world("apply", "google", "--yes")
+    # The store is the one asked for: no SQLite file when it is PostgreSQL.
+    assert world.passport.on_postgresql == (store_kind == "postgresql")
+    assert world.passport.store.exists() == (store_kind == "sqlite")
 
     joined = world.joined()
     assert len(joined) == len(world.directory.users) == 60
@@ -192,6 +201,7 @@ def test_a_duplicate_on_create_is_reported_never_a_crash(world: GoogleWorld) -> 
     assert len(world.directory.users) == 60 and world.plan()["changes"] == []
 
 
+@BOTH_STORES
 def test_groups_per_class_with_members_teachers_as_owners(world: GoogleWorld) -> None:
     world.import_sis()
     path = world.activate(groups={"email": "class-{sourcedId|ascii|lower}@{domain}"})
@@ -265,6 +275,7 @@ def _with_groups(world: GoogleWorld) -> None:
     path.write_text(text)
 
 
+@BOTH_STORES
 def test_a_strangers_group_at_a_class_address_is_numbered_never_adopted(
     world: GoogleWorld,
 ) -> None:
