@@ -82,8 +82,11 @@ class GoogleFields:
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
         options = GoogleOptions.of(activation.delivery)
+        reads_back = activation.mode is Mode.TWO_WAY and options.groups_as_classes
         groups = (
-            GroupMap(options) if options.groups and activation.mode is not Mode.IMPORT else None
+            GroupMap(options, reads_back=reads_back)
+            if options.groups and activation.mode is not Mode.IMPORT
+            else None
         )
         return cls(options, activation.mode, groups=groups, marker=origin_marker(activation.name))
 
@@ -102,6 +105,8 @@ class GoogleFields:
     # --- Google -> store ----------------------------------------------------------------
 
     def fields_to_store(self, entity: str, key: str, fields: Fields) -> Fields:
+        if entity == "enrollments" and self.groups is not None and self.groups.reads_back:
+            return self.groups.enrollment_to_store(key, fields)
         if entity != "users":
             return fields
         path = str(fields.get("orgUnitPath") or "/")

@@ -53,6 +53,10 @@ class GroupMap:
     enrollment_app: dict[str, str] = field(default_factory=dict)  # enrollment key -> app key
     enrollment_of: dict[str, str] = field(default_factory=dict)  # app key -> enrollment key
     unfilled: dict[str, str] = field(default_factory=dict)  # key -> why it cannot be written
+    # Two-way with groups_as_classes: memberships made in Google come back as enrollments.
+    reads_back: bool = False
+    class_school: dict[str, str] = field(default_factory=dict)  # class key -> its school
+    user_of: dict[str, str] = field(default_factory=dict)  # account address -> store user key
 
     def prepare_classes(
         self,
@@ -73,6 +77,10 @@ class GroupMap:
             if isinstance(joined, str) and joined:
                 carrying.setdefault(joined, address)
         records = sorted(wanted)
+        for key, fields in records:
+            school = fields.get("schoolSourcedId")
+            if isinstance(school, str) and school:
+                self.class_school[key] = school
         for key, base in bases.items():  # given once, kept (classes gone keep their group)
             if base and base.get("email"):
                 self._give(key, str(base["email"]), taken)
@@ -117,6 +125,7 @@ class GroupMap:
         user_email: Mapping[str, str],
         bases: Mapping[str, Fields | None],
     ) -> None:
+        self.user_of = {address: key for key, address in user_email.items()}
         for key, fields in wanted:
             group = self.emails.get(str(fields.get("classSourcedId") or ""))
             member = user_email.get(str(fields.get("userSourcedId") or ""))
@@ -140,7 +149,31 @@ class GroupMap:
     def key_to_store(self, entity: str, key: str) -> str:
         if entity == "classes":
             return self.class_of.get(key, key)
+        if key not in self.enrollment_of and self.reads_back:
+            found = self._member_of(key)
+            if found is not None:  # made in Google: the store's enrollment from now on
+                store_key = f"{found[0]}/{found[1]}"
+                self.enrollment_of[key], self.enrollment_app[store_key] = store_key, key
         return self.enrollment_of.get(key, key)
+
+    def _member_of(self, app_key: str) -> tuple[str, str] | None:
+        """(class key, user key) of a membership `<group>/<member>`, when both are known."""
+        group, _, member = app_key.rpartition("/")
+        cls, user = self.class_of.get(group), self.user_of.get(member)
+        return (cls, user) if cls and user else None
+
+    def enrollment_to_store(self, app_key: str, view: Fields) -> Fields:
+        """A membership as the store's enrollment (two-way with groups_as_classes):
+        OWNER (and MANAGER) teach, MEMBER learns."""
+        found = self._member_of(self.enrollment_app.get(app_key, app_key))
+        if found is None:
+            return view
+        cls, user = found
+        role = "teacher" if view.get("role") in ("OWNER", "MANAGER") else "student"
+        out: dict[str, Value] = {"classSourcedId": cls, "userSourcedId": user, "role": role}
+        if cls in self.class_school:
+            out["schoolSourcedId"] = self.class_school[cls]
+        return out
 
     def class_view(self, key: str, fields: Fields, orgs: Mapping[str, str]) -> Fields:
         assert self.options.groups is not None
