@@ -331,6 +331,19 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceMark:
+    """What an import read of one entity in full, for its next plan to skip the files when
+    they did not change: the digest of those files (and of everything upstream that the
+    entity's reading and scope rest on, and of the config), and the plan's counts for
+    the entity as they stand once the plan is applied (JSON). An empty digest: remember
+    nothing (the entity had held, suppressed or warned-about records)."""
+
+    entity: str
+    digest: str
+    counts: str
+
+
+@dataclass(frozen=True, slots=True)
 class Breach:
     """A safety threshold the plan goes over. `action` is an Action, or HOLD for held
     records (whose share is of the entity's source records, not of existing ones)."""
@@ -402,6 +415,10 @@ class Plan:
     format_version: str = PLAN_FORMAT_VERSION
     held: tuple[Held, ...] = ()  # source records held back, per entity, with reasons
     out_of_scope: tuple[OutOfScope, ...] = ()  # counts per entity and reason
+    # Import: what apply remembers of each entity read in full (`SourceMark`), so that
+    # the next plan skips the source files that did not change.
+    sources: tuple[SourceMark, ...] = ()
+    unread: tuple[str, ...] = ()  # import: entities skipped, their files unchanged
 
     @property
     def has_changes(self) -> bool:
