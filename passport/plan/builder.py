@@ -172,6 +172,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
     scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
     holds = Holds()
     chain = SourceChain(act.digest, app)
+    unkept: list[str] = []  # skipped entities whose kept keys are read once needed
     for entity in scope.entities():
         if entity not in inputs.readable:
             continue
@@ -183,11 +184,14 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
         part = skipped(store, act.name, entity, digest if may_skip else None, store_tally)
         if part is not None:
             app_tally.add("unchanged", digest)
-            if entity in KEPT:
-                scope.kept.setdefault(entity, set()).update(kept_keys(store, act.name, entity))
+            unkept += [entity] if entity in KEPT else []
             out.add([Direction.IMPORT], entity, part)
             out.skipped.append(entity)
             continue
+        for skipped_entity in unkept:  # a later entity's scope asks for their keys
+            kept = kept_keys(store, act.name, skipped_entity)
+            scope.kept.setdefault(skipped_entity, set()).update(kept)
+        unkept.clear()
         records: Iterable[Record] = (
             _held_orgs(orgs, app, holds, sharing.fields) if entity == "orgs" else app.read(entity)
         )

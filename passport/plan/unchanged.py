@@ -90,7 +90,9 @@ def skipped(
     if remembered is None or remembered[0] != chain or remembered[1] != stamp:
         return None
     counts = orjson.loads(remembered[2])
-    part = EntityPlan(existing=store.base_count(activation, entity))
+    # Applied in full with nothing held or suppressed, the base holds exactly the records
+    # that are unchanged now (and the stamp says nothing wrote it since): no count query.
+    part = EntityPlan(existing=int(counts["unchanged"]))
     part.unchanged = int(counts["unchanged"])
     part.read = int(counts["read"])
     part.out_of_scope = Counter({str(k): int(v) for k, v in counts["out_of_scope"].items()})
