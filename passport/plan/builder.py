@@ -41,7 +41,7 @@ from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches, empty_listing_breaches
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
-from passport.plan.unchanged import KEPT, SourceChain, kept_keys, mark, skipped
+from passport.plan.unchanged import KEPT, SourceChain, kept_keys, mark, settled, skipped
 from passport.plan.windows import apply_windows, export_closed
 
 
@@ -181,7 +181,8 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
         app_tally.add(entity)
         digest = chain.upto(entity)
         may_skip = complete and entity != "orgs" and not inputs.full  # orgs: read already
-        part = skipped(store, act.name, entity, digest if may_skip else None, store_tally)
+        remembered = settled(store, act.name, entity, store_tally)
+        part = skipped(remembered, digest if may_skip else None)
         if part is not None:
             app_tally.add("unchanged", digest)
             unkept += [entity] if entity in KEPT else []
@@ -206,6 +207,8 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             holds=holds,
             source_held=_source_held(app, entity, orgs),
             reread=None if entity == "orgs" else _rereader(app, entity),
+            # --full checks every base row against its store record, settled or not.
+            drift_free=remembered is not None and not inputs.full,
         )
         part = plan_import_entity(source, act.name, store, store_tally, app_tally)
         out.add([Direction.IMPORT], entity, part)

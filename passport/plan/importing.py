@@ -90,14 +90,18 @@ _Base = str | tuple[str, str | None, str | None]
 _DELTA_CHUNK = 20_000
 
 
-def _load_base(store: StoreSide, activation: str, entity: str, tally: Tally) -> dict[str, _Base]:
+def _load_base(
+    store: StoreSide, activation: str, entity: str, tally: Tally, drift_free: bool
+) -> dict[str, _Base]:
     """The whole base of a complete listing: its keys and digests a large chunk per read,
-    then the few rows whose store copy drifted (read apart: nearly always none)."""
+    then the few rows whose store copy drifted (read apart: nearly always none; not
+    asked when the entity is known to be as its last clean apply left it)."""
     bases: dict[str, _Base] = {}
     for keys, digests in store.base_agreed(activation, entity):
         bases.update(zip(keys, digests, strict=True))
         tally.columns(keys, digests)
-    for key, agreed, then, now in store.base_drift(activation, entity):
+    drifted = [] if drift_free else store.base_drift(activation, entity)
+    for key, agreed, then, now in drifted:
         bases[key] = (agreed, then, now)
         tally.add("drift", key, agreed, then, now)
     return bases
@@ -136,6 +140,9 @@ class ImportSource:
     source_held: Callable[[], list[Held]] = list
     # A fresh read of the entity, for holds within it (an org whose parent is held).
     reread: Callable[[], Iterable[Record]] | None = None
+    # Nothing wrote the entity's store records or base since its last clean apply (its
+    # stamp, `plan/unchanged.py`): no base row drifted, and the drift query is not asked.
+    drift_free: bool = False
 
 
 # keys -> those of them this activation's base holds (asked only for late holds: rare)
@@ -273,7 +280,7 @@ def plan_import_entity(
     entity, scope = source.entity, source.sharing.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
     if source.complete:
-        bases = _load_base(store, activation, entity, store_tally)
+        bases = _load_base(store, activation, entity, store_tally, source.drift_free)
     else:
         bases = {}
         source = replace(source, records=_with_bases(source, store, activation, bases, store_tally))

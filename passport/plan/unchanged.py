@@ -76,20 +76,25 @@ class SourceChain:
         return self._quiet is not None and self._quiet(entity)
 
 
-def skipped(
-    store: StoreSide, activation: str, entity: str, chain: str | None, tally: Tally
-) -> EntityPlan | None:
-    """The entity's plan without reading it, when its files and the store are as its last
-    apply left them; else None (read it). The entity's stamp is read here either way,
-    before anything else of the entity, so that a write coming in later shows as moved."""
+def settled(store: StoreSide, activation: str, entity: str, tally: Tally) -> tuple[str, str] | None:
+    """(the remembered chain digest, counts) when the entity's store records and base are
+    as its last clean apply left them (the entity's stamp did not move since): then no
+    base row can have drifted from its store record. None otherwise. The stamp is read
+    here, before anything else of the entity, so that a write coming in later shows."""
     stamp = store.stamp(entity)
     tally.add("stamp", str(stamp))
-    if chain is None:
-        return None
     remembered = store.source_digest(activation, entity)
-    if remembered is None or remembered[0] != chain or remembered[1] != stamp:
+    if remembered is None or remembered[1] != stamp:
         return None
-    counts = orjson.loads(remembered[2])
+    return remembered[0], remembered[2]
+
+
+def skipped(remembered: tuple[str, str] | None, chain: str | None) -> EntityPlan | None:
+    """The entity's plan without reading it, when it is settled (`settled`) and its files
+    are the ones its last apply read; else None (read it)."""
+    if chain is None or remembered is None or remembered[0] != chain:
+        return None
+    counts = orjson.loads(remembered[1])
     # Applied in full with nothing held or suppressed, the base holds exactly the records
     # that are unchanged now (and the stamp says nothing wrote it since): no count query.
     part = EntityPlan(existing=int(counts["unchanged"]))

@@ -188,3 +188,17 @@ def test_a_remembered_file_needs_the_stamp_this_store_saw(tmp_path: Path) -> Non
     finally:
         mine.close()
         other.close()
+
+
+def test_a_hand_edit_of_the_store_is_seen_by_full(tmp_path: Path) -> None:
+    """SQL run on the store by hand moves no stamp: the skipping plan does not see it (as
+    docs/stores.md says), `--full` reads every row and puts the source's value back."""
+    import sqlite3
+
+    config = _clean(tmp_path)
+    _apply(tmp_path, config)
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        db.execute("UPDATE records SET digest = 'edited' WHERE entity = 'users' AND key = 'u1'")
+    assert not _plan(tmp_path, config).changes
+    full = _plan(tmp_path, config, full=True)
+    assert [(c.entity, c.key, c.action.value) for c in full.changes] == [("users", "u1", "link")]
