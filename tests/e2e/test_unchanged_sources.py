@@ -202,3 +202,13 @@ def test_a_hand_edit_of_the_store_is_seen_by_full(tmp_path: Path) -> None:
     assert not _plan(tmp_path, config).changes
     full = _plan(tmp_path, config, full=True)
     assert [(c.entity, c.key, c.action.value) for c in full.changes] == [("users", "u1", "link")]
+
+
+def test_nothing_is_skipped_while_the_schools_come_from_the_store(tmp_path: Path) -> None:
+    """Without orgs.csv the schools in scope are the store's orgs, which another
+    activation may change: no file is skipped then."""
+    config = _clean(tmp_path)
+    _apply(tmp_path, config)
+    (tmp_path / "bundle" / "orgs.csv").unlink()
+    _apply(tmp_path, config)
+    assert _plan(tmp_path, config).unread == ()
