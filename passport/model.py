@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from passport.oneroster import identity_fields
@@ -184,6 +185,7 @@ class Activation:
 # --- plans -----------------------------------------------------------------------------
 
 PLAN_FORMAT_VERSION = "1.0"
+NO_FIELDS: Fields = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +210,9 @@ class Change:
     before: Fields | None = None
     after: Fields | None = None
     changed: tuple[str, ...] = ()
-    identity: Fields = field(default_factory=dict)
+    # One shared empty mapping by default, not a dict per change: a first import holds
+    # millions of creates, whose identity is read off `after` (`shown_identity`).
+    identity: Fields = field(default_factory=lambda: NO_FIELDS)
     school: str = ""  # store school id the record belongs to, for per-school counts
     reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
     modified: str | None = None  # the source's dateLastModified, kept with the written record
