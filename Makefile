@@ -12,8 +12,20 @@ PACKAGES ?= .ci/apt-packages
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' && $(BIN)/pip install --quiet --no-deps -e tests/plugins/roster-jsonl
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The third-party application the tests install (tests/plugins/roster-jsonl) goes into a
+# folder of its own that only the tests put on their path (pyproject's pytest pythonpath),
+# so the gallery of `make demo` and of a district's passport shows passport's own
+# applications only.
+PLUGINS := $(VENV)/test-plugins
+PLUGIN_FILES := $(shell find tests/plugins/roster-jsonl -name '*.py' -o -name '*.json' -o -name pyproject.toml)
+$(PLUGINS)/.installed: $(STAMP) $(PLUGIN_FILES)
+	rm -rf $(PLUGINS)
+	$(BIN)/pip install --quiet --no-deps --target $(PLUGINS) tests/plugins/roster-jsonl
+	rm -rf tests/plugins/roster-jsonl/build
+	touch $@
 
 test: packages lint unit
 
@@ -27,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-unit: $(STAMP) packages
+unit: $(STAMP) $(PLUGINS)/.installed packages
 	$(BIN)/pytest -q
 
 # The main job on the embedded default: the sample district, a SQLite store, CSV bundles.

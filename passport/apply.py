@@ -234,8 +234,16 @@ def _describe(error: Exception) -> str:
 # --- export --------------------------------------------------------------------------
 
 
+def writes_data(change: Change) -> bool:
+    """Whether applying the change sends anything: not a forget, and not a link unless it
+    writes what joins the record (a first-sync match that needs its join key)."""
+    return change.action not in BOOKKEEPING or (
+        change.action is Action.LINK and bool(change.changed)
+    )
+
+
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
-    writes = [c for c in batch if c.action not in BOOKKEEPING]
+    writes = [c for c in batch if writes_data(c)]
     ops = [_write_op(c) for c in writes]
     for op in ops:
         ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
@@ -258,7 +266,8 @@ def _write_op(change: Change) -> WriteOp:
     if change.action is Action.DELETE:
         return WriteOp(change.entity, Action.DELETE, change.target_key)
     fields = change.agreed_fields()
-    return WriteOp(change.entity, change.action, change.target_key, fields, change.modified)
+    action = Action.UPDATE if change.action is Action.LINK else change.action
+    return WriteOp(change.entity, action, change.target_key, fields, change.modified)
 
 
 def _record_export(
@@ -279,5 +288,9 @@ def _record_export(
             rec = stored[change.entity].get(change.key)
             if rec is not None:
                 tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
+            elif change.action is Action.UPDATE:
+                # The store no longer has it, the application still does (an account
+                # suspended rather than deleted): the base keeps what the application holds.
+                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))
         landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
         _landing(ctx, outcome, landed)

@@ -175,6 +175,9 @@ class Activation:
     export_until: date | None = None
     shield: Shield = Shield()
     conflicts: ConflictPolicy = ConflictPolicy.STORE_WINS
+    # "users.email" -> "app" | "store": who settles the field in two-way, without the
+    # conflict policy
+    authority: Mapping[str, str] = field(default_factory=dict)
     safety: Safety = Safety()
     rollover: tuple[Window, ...] = ()
     agreement: Agreement | None = None  # privacy.agreement, loaded

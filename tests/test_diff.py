@@ -502,3 +502,56 @@ def test_from_a_subfolder_with_names_and_files(repo: Path, monkeypatch: pytest.M
         CliRunner().invoke(main, ["diff", "--base", "HEAD", "--configs-dir", ".", "sis"]).exit_code
         == 0
     )
+
+
+GOOGLE = """\
+version: 1
+name: google
+application: google-workspace
+mode: export
+delivery:
+  domain: district.example
+  service_account_key: ${file:google-key.json}
+  admin: admin@district.example
+  ou: /Students
+  credentials_out: ../credentials/google.csv
+  passwords: {policy: random, length: 16}
+schools:
+  auto: same-id
+attributes:
+  users: all
+"""
+
+
+def test_a_password_template_from_personal_data(repo: Path) -> None:
+    (repo / "configs" / "google.yaml").write_text(GOOGLE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "google")
+    edit(
+        repo,
+        "google",
+        replace(
+            "passwords: {policy: random, length: 16}",
+            "passwords: {policy: template, template: 'Sch{birthDate|digits}'}",
+        ),
+    )
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("password-from-personal-data", "high")
+    assert "birthDate" in message and "policy: random" in message
+
+
+def test_a_random_password_policy_raises_no_flag(repo: Path) -> None:
+    (repo / "configs" / "google.yaml").write_text(GOOGLE)
+    found = risks(code=2)
+    assert "password-from-personal-data" not in [r["kind"] for r in found]
+    assert "new-activation" in [r["kind"] for r in found]
+
+
+def test_credentials_out_moved(repo: Path) -> None:
+    (repo / "configs" / "google.yaml").write_text(GOOGLE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "google")
+    edit(repo, "google", replace("../credentials/google.csv", "/tmp/collect.csv"))
+    kind, severity, message = only(risks())
+    assert (kind, severity) == ("credentials-moved", "high")
+    assert "/tmp/collect.csv" in message

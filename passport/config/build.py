@@ -51,6 +51,7 @@ def build_activation(
         export_until=_date(data.get("export_until")),
         shield=_shield(data.get("privacy_shield", {})),
         conflicts=ConflictPolicy(data.get("conflicts", ConflictPolicy.STORE_WINS)),
+        authority={str(k): str(v) for k, v in (data.get("authority") or {}).items()},
         safety=_safety(data.get("safety", {})),
         rollover=tuple(_window(window) for window in data.get("rollover", [])),
         agreement=agreement,

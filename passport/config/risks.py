@@ -18,6 +18,8 @@ from passport.config.scope_risks import (
     known_school,
     remapped_schools,
 )
+from passport.connectors import registry
+from passport.errors import PassportError
 from passport.mapping.shield import rules_for
 from passport.model import Activation, Direction, Limit, Mode, Safety
 from passport.oneroster import ENTITIES, SPECS, is_pii
@@ -32,7 +34,7 @@ def risks(base: Activation | None, head: Activation) -> list[Risk]:
     if base is None:
         kind = f"{head.mode.value} activation {head.name} ({head.application})"
         new = Risk("new-activation", "high" if exports(head) else "medium", f"new {kind}")
-        return [new, *_pii(None, head)]
+        return [new, *_pii(None, head), *_application(None, head)]
     pii = newly_shared_pii(base, head)
     return [
         *delivery_risks(base, head),
@@ -45,6 +47,23 @@ def risks(base: Activation | None, head: Activation) -> list[Risk]:
         *_mode(base, head),
         *_safety(base.safety, head.safety, _directions(head)),
         *_export_until(base, head),
+        *_application(base, head),
+    ]
+
+
+def _application(base: Activation | None, head: Activation) -> list[Risk]:
+    """The application's own flags (google-workspace: a password template made of personal
+    data)."""
+    try:
+        app = registry.get(head.application)
+    except PassportError:
+        return []
+    if app.risks is None:
+        return []
+    before = base.delivery if base is not None and base.application == head.application else None
+    return [
+        Risk(kind, severity, message)
+        for kind, severity, message in app.risks(before, head.delivery)
     ]
 
 

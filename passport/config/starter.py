@@ -42,6 +42,23 @@ def _delivery(app: Application, name: str, mode: Mode) -> list[str]:
     return lines
 
 
+_ATTRIBUTES = {
+    "orgs": "all",
+    "academicSessions": "all",
+    "courses": "all",
+    "classes": "all",
+    "users": _USERS,
+    "enrollments": "all",
+}
+
+
+def _shareable(app: Application, mode: Mode) -> list[str]:
+    """The entities the application can take part in for `mode`."""
+    reads, writes = app.capabilities.reads, app.capabilities.writes
+    able = reads if mode == Mode.IMPORT else writes if mode == Mode.EXPORT else reads & writes
+    return [entity for entity in _ATTRIBUTES if entity in able]
+
+
 def _body(app: Application, name: str, mode: Mode) -> list[str]:
     lines = [
         "schools:",
@@ -51,12 +68,7 @@ def _body(app: Application, name: str, mode: Mode) -> list[str]:
         "  #     store: lincoln-high",
         "  auto: same-id  # an unmapped application school keeps its id in the store",
         "attributes:  # what is shared; an entity not listed is not shared",
-        "  orgs: all",
-        "  academicSessions: all",
-        "  courses: all",
-        "  classes: all",
-        f"  users: {_USERS}",
-        "  enrollments: all",
+        *(f"  {entity}: {_ATTRIBUTES[entity]}" for entity in _shareable(app, mode)),
         "  # demographics: all  # sensitive: share only what the application needs",
     ]
     if mode != Mode.IMPORT:

@@ -129,6 +129,9 @@ Derive = Callable[[dict[str, Any]], None]
 Starter = Callable[[str, Mode], dict[str, Any]]
 # How an activation's store records look in the application's own shape, and back.
 FieldMapFactory = Callable[[Activation], FieldMap]
+# The application's own risk flags of a delivery change (base None: a new activation):
+# (kind, severity, sentence) triples, shown by `passport diff` with the others.
+DeliveryRisks = Callable[[Mapping[str, Any] | None, Mapping[str, Any]], list[tuple[str, str, str]]]
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class Application:
     # An application holding OneRoster records keeps the default: the same shape, school
     # ids mapped. One of another shape (Google users, OUs, groups) brings its own map.
     field_map: FieldMapFactory = field(default=OneRosterFields.of, compare=False)
+    risks: DeliveryRisks | None = field(default=None, compare=False)
 
     def modes(self) -> tuple[Mode, ...]:
         can_read, can_write = bool(self.capabilities.reads), bool(self.capabilities.writes)

@@ -141,7 +141,7 @@ class OneRosterFields:
         convert = self._to_store
         return lambda key, fields: _rewrite(entity, fields, convert)
 
-    def missing(self, entity: str, fields: Fields) -> str | None:
+    def missing(self, entity: str, fields: Fields, key: str = "") -> str | None:
         """Why the application cannot take the record as it holds it (a required field
         missing, a user id with no type), or None. Checked for REST services only: a CSV
         bundle takes what it is given."""

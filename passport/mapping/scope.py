@@ -72,6 +72,9 @@ class Scope:
     filters: Mapping[str, tuple[Filter, ...]]
     kept: dict[str, set[str]] = field(default_factory=dict)
     scope_orgs: set[str] = field(default_factory=set)
+    # entity -> a check the application's field map adds, run first (Google: a user whose
+    # OU matches no ou_rules entry)
+    extra: dict[str, Callable[[str, Fields], str | None]] = field(default_factory=dict)
     _chosen: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _unlisted: set[str] = field(default_factory=set)
 
@@ -136,6 +139,13 @@ class Scope:
         plan counts them without building a string per record), or None when it is in; it
         remembers what it admits for later entities. Bound once: it runs for every record."""
         out_of_scope = self._reference_check(entity)
+        extra = self.extra.get(entity)
+        if extra is not None:
+            references = out_of_scope
+
+            def out_of_scope(key: str, fields: Fields) -> str | None:
+                return extra(key, fields) or references(key, fields)
+
         rules = [(rule, _rule_reason(rule)) for rule in self.filters.get(entity, ())]
         remember = (
             self.kept.setdefault(entity, set()).add

@@ -36,6 +36,10 @@ class Sharing:
     shield: Outgoing = no_transform
     # entity -> fields the shield changes or drops; never taken back into the store
     shielded: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # entity -> field as the application holds it -> "app" | "store": who settles it in
+    # two-way, without the conflict policy (the activation's `authority` over the
+    # application's own defaults)
+    authority: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -50,12 +54,12 @@ class Sharing:
             if shield is not no_transform
             else {}
         )
-        return cls(
-            scope or Scope.of(activation),
-            fields or OneRosterFields.of(activation),
-            shield,
-            shielded,
-        )
+        fields = fields or OneRosterFields.of(activation)
+        scope = scope or Scope.of(activation)
+        excluders = getattr(fields, "excluders", None)
+        if callable(excluders):
+            scope.extra.update(excluders())
+        return cls(scope, fields, shield, shielded, authority_of(activation, fields))
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -92,8 +96,32 @@ class Sharing:
         """An application record as the plan compares it with `outgoing`: only what this
         activation shares of it, in the application's shape. `key` is the store key."""
         fields = self.fields
+        app_view = getattr(fields, "app_view", None)
+        if callable(app_view):
+            # An application of its own shape says itself what it manages of a record.
+            return app_view(entity, key, app_fields)  # type: ignore[no-any-return]
         stored = fields.fields_to_store(entity, key, app_fields)
         return fields.fields_to_app(entity, key, self.shared(entity, stored))
 
     def shielded_in(self, entity: str) -> frozenset[str]:
         return self.shielded.get(entity, frozenset())
+
+    def authority_in(self, entity: str) -> Mapping[str, str]:
+        return self.authority.get(entity, {})
+
+
+def authority_of(activation: Activation, fields: FieldMap) -> dict[str, dict[str, str]]:
+    """Per entity, the fields whose side is settled (as the application holds them): the
+    application's defaults (`authority()`, Google's own fields), then the activation's
+    `authority` (store field names, seen through the field map's `view_fields`)."""
+    found: dict[str, dict[str, str]] = {}
+    defaults = getattr(fields, "authority", None)
+    if callable(defaults):
+        found["users"] = dict(defaults())
+    view_fields = getattr(fields, "view_fields", None)
+    for path, side in activation.authority.items():
+        entity, _, name = path.partition(".")
+        names = view_fields(entity, name) if callable(view_fields) else (name,)
+        for view_name in names:
+            found.setdefault(entity, {})[view_name] = side
+    return {entity: names for entity, names in found.items() if names}

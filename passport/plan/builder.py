@@ -82,12 +82,15 @@ class _Collected:
     empty: set[tuple[Direction, str]] = field(default_factory=set)  # complete, empty listings
     sources: list[SourceMark] = field(default_factory=list)  # what apply remembers (import)
     skipped: list[str] = field(default_factory=list)  # entities not read: unchanged files
+    suspends: Counter[tuple[Direction, str]] = field(default_factory=Counter)
 
     def add(self, directions: Iterable[Direction], entity: str, part: EntityPlan) -> None:
         self.changes.extend(part.changes)
         self.suppressed.extend(part.suppressed)
         self.conflicts.extend(part.conflicts)
         self.held.extend(part.held)
+        if part.suspends:
+            self.suspends[(Direction.EXPORT, entity)] += part.suspends
         for direction in directions:
             self.existing[(direction, entity)] = part.existing
             self.unchanged[(direction, entity)] = part.unchanged
@@ -126,7 +129,7 @@ def build_plan(inputs: PlanInputs) -> Plan:
         act.rollover, inputs.today, collected.changes, collected.suppressed
     )
     summaries = _summaries(collected, changes, suppressed)
-    found = breaches(act.safety, summaries)
+    found = breaches(act.safety, _suspensions_as_deletes(summaries, collected.suspends))
     over = {(b.direction, b.entity) for b in found if b.action == Action.DELETE}
     found += [
         b
@@ -153,6 +156,47 @@ def build_plan(inputs: PlanInputs) -> Plan:
     )
 
 
+def _suspensions_as_deletes(
+    summaries: list[EntitySummary], suspends: Counter[tuple[Direction, str]]
+) -> list[EntitySummary]:
+    """Safety thresholds count a suspension (an account of a user gone from the store,
+    suspended rather than deleted) as the delete it stands for."""
+    if not suspends:
+        return summaries
+    return [
+        replace(s, delete=s.delete + suspends[(s.direction, s.entity)])
+        if (s.direction, s.entity) in suspends
+        else s
+        for s in summaries
+    ]
+
+
+def _prepare(inputs: PlanInputs, sharing: Sharing, entity: str) -> None:
+    """An application of its own shape (Google) that links records and gives them
+    addresses before they are compared gets the plan's inputs for the entity first."""
+    prepare = getattr(sharing.fields, "prepare", None)
+    if not callable(prepare):
+        return
+    store, app, act = inputs.store, inputs.app, inputs.activation
+    admit = sharing.scope.admitter(entity)
+    wanted = [
+        (rec.key, sharing.shield(entity, rec.key, sharing.shared(entity, rec.fields)))
+        for rec in store.scan(entity)
+        if admit(rec.key, rec.fields)
+    ]
+    facts = getattr(app, "facts", None)
+    prepare(
+        entity,
+        wanted=wanted,
+        app=list(app.read(entity)),
+        bases={b.key: b.fields for b in store.base_scan(act.name, entity)},
+        orgs={rec.key: rec.fields for rec in store.scan("orgs")},
+        today=inputs.today,
+        facts=facts() if callable(facts) else {},
+        lookup=getattr(app, "lookup", None),
+    )
+
+
 def _losses(fields: FieldMap | None) -> list[str]:
     """What the application cannot hold of what was exported, said once (a version
     without some fields: they are left out on both sides, so the plan converges)."""
@@ -175,6 +219,7 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
     unkept: list[str] = []  # skipped entities whose kept keys are read once needed
     for entity in scope.entities():
         if entity not in inputs.readable:
+            scope.unlisted(entity)  # the application has none: references to it decide nothing
             continue
         complete = app.is_complete(entity)
         store_tally.add(entity)
@@ -254,6 +299,7 @@ def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             out.notes.append(f"{act.application} does not accept {entity}: not exported")
             continue
         store_tally.add(entity)
+        _prepare(inputs, sharing, entity)
         desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
         part = plan_export_entity(
             ExportInputs(entity, act.name, app, store, sharing, app_tally, inputs.progress),
@@ -273,6 +319,7 @@ def _plan_two_way(
             out.notes.append(f"{act.application} cannot both read and write {entity}: skipped")
             continue
         store_tally.add(entity)
+        _prepare(inputs, sharing, entity)
         desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
         part = plan_two_way_entity(
             TwoWayInputs(

@@ -29,6 +29,7 @@ class EntityPlan:
     out_of_scope: Counter[str] = field(default_factory=Counter)  # reason -> records
     read: int = 0  # source records read (import)
     marked_deleted: int = 0  # of them, marked deleted by the source (import)
+    suspends: int = 0  # updates that suspend a record gone from the store: deletes for safety
 
 
 def only(fields: Fields, names: Collection[str]) -> dict[str, Value]:

@@ -10,7 +10,7 @@ only if this activation put it there (it is in the base).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from passport.canonical import digest
 from passport.mapping.sharing import Sharing
@@ -136,6 +136,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 )
             )
     taken_over = "takes over a record already in the application"
+    link_reason = getattr(sharing.fields, "link_reason", None)
     for key in updates:
         if key in wanted and key in current:
             goal = wanted[key]
@@ -146,21 +147,39 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 current[key],
                 goal.view,
                 modified=goal.modified,
-                reason="" if key in bases else taken_over,
+                reason=""
+                if key in bases
+                else link_reason(entity, key)
+                if callable(link_reason)
+                else taken_over,
                 app_key=sharing.app_key(entity, key),
                 agreed=goal.view,
                 school_fields=goal.shared,
             )
+            if change is not None and key not in bases and callable(link_reason):
+                # A first-sync match (Google: by externalIds or address): a link, which
+                # writes what makes it this record's (the join key) and records the base.
+                change = replace(change, action=Action.LINK)
             if change is not None:
                 result.changes.append(change)
+    retire = getattr(sharing.fields, "retire", None)
     for key in deletes:
         gone = current.get(key, {})
+        reason = ""
+        if callable(retire):
+            what, view, reason = retire(entity, key, bases[key].fields or {}, gone)
+            if what == "keep":
+                continue
+            if what == "suspend" and view is not None:
+                _suspend(entity, key, gone, view, reason, sharing, result)
+                continue
         result.changes.append(
             changes.delete(
                 entity,
                 key,
                 out,
                 gone,
+                reason,
                 app_key=sharing.app_key(entity, key),
                 school_fields=sharing.back(entity, key, gone),
             )
@@ -187,6 +206,33 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     return result
 
 
+def _suspend(
+    entity: str,
+    key: str,
+    current: Fields,
+    view: Fields,
+    reason: str,
+    sharing: Sharing,
+    result: EntityPlan,
+) -> None:
+    """An application that suspends rather than deletes (Google): the record gone from the
+    store is updated to its suspended form, and counted like a delete for safety."""
+    change = changes.update(
+        entity,
+        key,
+        Direction.EXPORT,
+        current,
+        view,
+        reason=reason,
+        app_key=sharing.app_key(entity, key),
+        agreed=view,
+        school_fields=sharing.back(entity, key, current),
+    )
+    if change is not None:
+        result.changes.append(change)
+        result.suspends += 1
+
+
 def _unholdable(
     entity: str, wanted: dict[str, Desired], keys: list[str], sharing: Sharing
 ) -> list[Held]:
@@ -198,7 +244,7 @@ def _unholdable(
     held = []
     for key in keys:
         goal = wanted.get(key)
-        why = missing(entity, goal.view) if goal is not None else None
+        why = missing(entity, goal.view, key=key) if goal is not None else None
         if why:
             hint = "give the record the field in the store's source, or stop sharing it"
             held.append(Held(entity, key, why, hint=hint, direction=Direction.EXPORT))

@@ -10,7 +10,10 @@ equal values mean "the same as the application would see it". Per field:
 | differ       |             | equal         | the application changed: it flows in |
 | differ       | differ      | differ        | a conflict, settled by the policy    |
 
-With no base (the first sync), every differing field is a conflict. A shielded field
+With no base (the first sync), every differing field is a conflict. A field with an
+`authority` (the activation's `authority:`, or the application's own defaults) is
+settled by it whenever the two sides differ: `app` takes the application's value in,
+`store` sends the store's out; it is never a conflict. A shielded field
 never flows in: the application holds a pseudonym, so its value is neither a change nor a
 conflict; the store's value flows out when the store changed it (or with no base).
 
@@ -19,7 +22,7 @@ conflict; the store's value flows out when the store changed it (or with no base
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from passport.model import ConflictPolicy, Fields, Value
@@ -53,8 +56,12 @@ def merge_fields(
     policy: ConflictPolicy,
     store_modified: str | None = None,
     app_modified: str | None = None,
+    authority: Mapping[str, str] | None = None,
 ) -> FieldMerge:
+    """`authority`: field -> "app" | "store", the side that settles it whenever the two
+    differ, with or without a base: never a conflict."""
     out = FieldMerge()
+    settled = authority or {}
     for name in sorted(set(store) | set(app) | set(base or {})):
         ours, theirs = store.get(name), app.get(name)
         if ours == theirs:
@@ -63,6 +70,13 @@ def merge_fields(
         if name in shielded:
             if base is None or ours != agreed:
                 out.to_app[name] = ours
+            continue
+        side = settled.get(name)
+        if side == "app":
+            out.to_store[name] = theirs
+            continue
+        if side == "store":
+            out.to_app[name] = ours
             continue
         if base is not None and theirs == agreed:
             out.to_app[name] = ours

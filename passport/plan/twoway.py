@@ -296,6 +296,7 @@ def _merge(
         inp.policy,
         sides.store_modified.get(key),
         sides.app_modified.get(key),
+        inp.sharing.authority_in(inp.entity),
     )
     result.changes.extend(_updates(inp, key, sides, merged))
     if merged.conflicts:
@@ -363,6 +364,16 @@ def _store_deleted(
         return
     if out_of_scope or base.digest == digest(app):
         reason = "left this activation's scope" if out_of_scope else ""
+        retire = getattr(inp.sharing.fields, "retire", None)
+        if callable(retire):
+            # An application that suspends rather than deletes (Google).
+            what, view, why = retire(inp.entity, key, base.fields or {}, app)
+            if what == "keep":
+                return
+            if what == "suspend" and view is not None:
+                _suspend(inp, key, app, view, why, result)
+                return
+            reason = why or reason
         result.changes.append(_export_delete(inp, key, app, reason))
         return
     _update_delete(
@@ -375,6 +386,25 @@ def _store_deleted(
         keep=_import_create_change(inp, key, _incoming(inp, key, app)),
         drop=_export_delete(inp, key, app),
     )
+
+
+def _suspend(
+    inp: TwoWayInputs, key: str, app: Fields, view: Fields, why: str, result: EntityPlan
+) -> None:
+    change = changes.update(
+        inp.entity,
+        key,
+        Direction.EXPORT,
+        app,
+        view,
+        reason=why,
+        app_key=inp.sharing.app_key(inp.entity, key),
+        agreed=view,
+        school_fields=inp.sharing.back(inp.entity, key, app),
+    )
+    if change is not None:
+        result.changes.append(change)
+        result.suspends += 1
 
 
 def _update_delete(

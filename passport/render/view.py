@@ -71,7 +71,9 @@ def _label(change: Change, show_pii: bool) -> str:
 
 
 def _field_lines(change: Change, show_pii: bool) -> tuple[FieldLine, ...]:
-    if change.action is not Action.UPDATE:
+    # An update, or a link that writes what makes the record the other side's (Google's
+    # join key on an account matched by address).
+    if change.action is not Action.UPDATE and not (change.action is Action.LINK and change.changed):
         return ()
     lines = []
     before, after = change.before or {}, change.after or {}
@@ -187,8 +189,11 @@ def totals_line(plan: Plan) -> str:
         f"{plan.count(Action.UPDATE):,} to update, {plan.count(Action.DELETE):,} to delete."
     )
     links, gone = plan.count(Action.LINK), plan.count(Action.FORGET)
-    if links:
-        line += f" {links:,} identical records to link (no data changes)."
+    writing = sum(1 for c in plan.changes if c.action is Action.LINK and c.changed)
+    if links - writing:
+        line += f" {links - writing:,} identical records to link (no data changes)."
+    if writing:
+        line += f" {writing:,} existing records to link (what joins them written)."
     if gone:
         line += f" {gone:,} records gone from both sides to forget."
     return line

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +14,7 @@ from passport.errors import PlanError
 from passport.mapping.scope import Scope
 from passport.mapping.sharing import Outgoing, no_transform
 from passport.mapping.shield import PrivacyShield
-from passport.model import Activation, Fingerprint, Mode, Plan
+from passport.model import Activation, Fields, Fingerprint, Mode, Plan
 from passport.plan.builder import PlanInputs, build_plan
 from passport.runner.settings import Settings, bulk_work, load, opened_store
 from passport.runs import now_iso
@@ -37,7 +37,12 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
     app = registry.get(activation.application)
     base_dir = str(Path(activation.source).parent) if activation.source else "."
     context = ConnectContext(
-        base_dir=base_dir, mode=activation.mode.value, progress=settings.progress
+        base_dir=base_dir,
+        mode=activation.mode.value,
+        progress=settings.progress,
+        # What an application reads of the store at apply time, for values it must not
+        # put in a plan (Google's initial passwords from a template): records by key.
+        extra={"store_records": _store_records(store)},
     )
     connector = registry.connect(activation, context)
     try:
@@ -66,6 +71,13 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
         yield Planned(activation, plan, connector, app.capabilities.atomic_writes)
     finally:
         connector.close()
+
+
+def _store_records(store: Store) -> Callable[[str, list[str]], dict[str, Fields]]:
+    def read(entity: str, keys: list[str]) -> dict[str, Fields]:
+        return {key: rec.fields for key, rec in store.get(entity, keys).items()}
+
+    return read
 
 
 def _raise_problems(snapshot: object) -> None:

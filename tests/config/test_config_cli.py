@@ -143,10 +143,11 @@ def test_secrets_from_the_environment_are_never_printed(monkeypatch: pytest.Monk
 def test_gallery_lists_applications() -> None:
     result = run("gallery")
     assert result.exit_code == 0
-    assert result.output.splitlines()[:3] == [
-        "NAME            TITLE                 MODES                    PRIVACY SHIELD",
-        "oneroster-csv   OneRoster CSV bundle  import, export, two-way  yes",
-        "oneroster-rest  OneRoster REST        import, export, two-way  yes",
+    assert result.output.splitlines()[:4] == [
+        "NAME              TITLE                 MODES                    PRIVACY SHIELD",
+        "google-workspace  Google Workspace      import, export, two-way  no",
+        "oneroster-csv     OneRoster CSV bundle  import, export, two-way  yes",
+        "oneroster-rest    OneRoster REST        import, export, two-way  yes",
     ]
 
 
@@ -159,6 +160,15 @@ def test_gallery_describes_one_application() -> None:
     assert "  client_secret (text, required, secret: ${env:NAME} or ${file:PATH})" in lines
     assert '  version ("1.1" | "1.2", default "1.2")' in lines
     assert "  write (true/false, default false)" in lines
+
+
+def test_gallery_describes_google_workspace() -> None:
+    result = run("gallery", "google-workspace")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "google-workspace: Google Workspace"
+    assert any(line.startswith("  ou_rules") for line in lines)
+    assert any(line.startswith("  service_account_key (text, secret") for line in lines)
 
 
 def test_gallery_unknown_name() -> None:
@@ -180,7 +190,7 @@ def test_schema_of_an_application() -> None:
     assert json.loads(result.output)["required"] == ["path"]
 
 
-@pytest.mark.parametrize("application", ["oneroster-rest", "oneroster-csv"])
+@pytest.mark.parametrize("application", ["oneroster-rest", "oneroster-csv", "google-workspace"])
 @pytest.mark.parametrize("mode", ["import", "export", "two-way"])
 def test_init_writes_a_starter_that_validates(
     application: str, mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -122,7 +122,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "bad-unknown-application": [  # roster-jsonl: the test plugin (tests/plugins)
         "3:14: application: unknown application 'oneroster-cvs' (did you mean 'oneroster-csv'?);"
-        " known: oneroster-csv, oneroster-rest, roster-jsonl"
+        " known: google-workspace, oneroster-csv, oneroster-rest, roster-jsonl"
     ],
     "bad-unknown-attribute": [
         "10:34: attributes.users[2]: 'emial' is not a known attribute of users"

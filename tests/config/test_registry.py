@@ -65,6 +65,7 @@ def test_builtins_register_through_entry_points_like_a_third_party() -> None:
     assert own == {
         "oneroster-csv": "passport.connectors.oneroster_csv:APPLICATION",
         "oneroster-rest": "passport.connectors.oneroster_rest:APPLICATION",
+        "google-workspace": "passport.connectors.google_workspace:APPLICATION",
     }
     assert registry.get("oneroster-csv") is oneroster_csv.APPLICATION
     assert registry.get("oneroster-rest") is oneroster_rest.APPLICATION
@@ -125,7 +126,7 @@ def test_unknown_names_list_the_known_ones() -> None:
         registry.get("oneroster-restt")
     assert raised.value.reason == (
         "unknown application 'oneroster-restt' (did you mean 'oneroster-rest'?);"
-        " known: oneroster-csv, oneroster-rest, roster-jsonl"
+        " known: google-workspace, oneroster-csv, oneroster-rest, roster-jsonl"
     )
 
 

@@ -98,3 +98,43 @@ def test_a_conflict_under_stop_blocks_apply(passport: Passport, policy: str) -> 
     assert f"1 unresolved conflicts (conflicts: stop): users/{user} (middleName)" in refused.stderr
     forced = passport("apply", "lms", "--yes", "--force", code=3)
     assert "--force does not override conflicts" in forced.stderr
+
+
+def test_authority_settles_a_field_without_the_conflict_policy(passport: Passport) -> None:
+    """`authority: {users.email: app, users.middleName: store}` under `conflicts: stop`:
+    both sides changed both fields, yet nothing blocks; each field goes the way its
+    authority says, and the fields it does not name still stop."""
+    setup(passport, "stop")
+    passport("apply", "sis", "--yes")
+    passport("apply", "lms", "--yes")
+    config = passport.root / "configs" / "lms.yaml"
+    config.write_text(
+        config.read_text() + "authority: {users.email: app, users.middleName: store}\n"
+    )
+    user = read_rows(passport.root / "sis-bundle" / "users.csv")[5]["sourcedId"]
+    for bundle, value in (("sis-bundle", "sis"), ("lms-bundle", "lms")):
+        edit_csv(
+            passport.root / bundle / "users.csv",
+            lambda rows, value=value: [
+                dict(r, email=f"{value}@example.edu", middleName=value.title())
+                if r["sourcedId"] == user
+                else r
+                for r in rows
+            ],
+        )
+    passport("apply", "sis", "--yes")
+    plan = json.loads(passport("plan", "lms", "--format", "json").stdout)
+    assert plan["conflicts"] == []
+    moved = {(c["direction"], tuple(c["changed_fields"])) for c in plan["changes"]}
+    assert moved == {("import", ("email",)), ("export", ("middleName",))}
+    passport("apply", "lms", "--yes")
+    passport("plan", "lms", "--detailed-exitcode", code=0)
+    store = passport.open_store()
+    try:
+        fields = store.get("users", [user])[user].fields
+        assert (fields["email"], fields["middleName"]) == ("lms@example.edu", "Sis")
+    finally:
+        store.close()
+    rows = read_rows(passport.root / "lms-bundle" / "users.csv")
+    row = next(r for r in rows if r["sourcedId"] == user)
+    assert (row["email"], row["middleName"]) == ("lms@example.edu", "Sis")

@@ -1,7 +1,8 @@
 """A third-party application gets what a built-in gets: a gallery entry, a starter, its
 own checks in `validate`, derived defaults, secret settings, and plan/apply through its
 connector. `roster-jsonl` (tests/plugins/roster-jsonl) is a real package, installed into the
-test venv by the Makefile, registered only through its entry point."""
+test venv's `test-plugins` folder by the Makefile (on the tests' path only, so a district's
+gallery does not show it), registered only through its entry point."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,10 +28,7 @@ SHIELD_KEY = "shield-key-do-not-print"
 @pytest.fixture(autouse=True)
 def _installed() -> None:
     if importlib.util.find_spec("passport_roster_jsonl") is None:
-        pytest.fail(
-            "the test plugin is not installed: run `make .venv/.installed` or"
-            " `.venv/bin/pip install --no-deps -e tests/plugins/roster-jsonl`"
-        )
+        pytest.fail("the test plugin is not installed: run `make .venv/test-plugins/.installed`")
 
 
 @pytest.fixture
@@ -47,10 +47,25 @@ def test_it_comes_from_its_entry_point_only() -> None:
 
 def test_it_shows_in_the_gallery(passport: Passport) -> None:
     listing = passport("gallery").output.splitlines()
-    assert "roster-jsonl    Roster JSON Lines     import, export, two-way  yes" in listing
+    assert "roster-jsonl      Roster JSON Lines     import, export, two-way  yes" in listing
     described = passport("gallery", "roster-jsonl").output.splitlines()
     assert described[0] == "roster-jsonl: Roster JSON Lines"
     assert "  token (text, required, secret: ${env:NAME} or ${file:PATH})" in described
+
+
+def test_a_districts_passport_does_not_list_the_test_plugin(tmp_path: Path) -> None:
+    """Outside the tests' path (a plain `passport` of the same venv), the gallery holds
+    passport's own applications only: the test plugin is not installed for users."""
+    gallery = subprocess.run(
+        [sys.executable, "-m", "passport", "gallery"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "oneroster-csv" in gallery
+    assert "roster-jsonl" not in gallery
 
 
 def test_init_writes_a_starter_that_validates(passport: Passport) -> None:

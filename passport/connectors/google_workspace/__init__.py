@@ -1,10 +1,18 @@
 """Google Workspace: the Admin SDK Directory API (users, OUs, groups, members).
 
-This package is the transport half: settings, credentials (google-auth over httpx), the
-retrying HTTP client with paging and the batch endpoint, typed readers and writers, and
-the installed-app login. The mapping between store records and Google records is not here.
+It exports only its light description, `APPLICATION` (no httpx); the connector is in
+`connector`, imported when a connection opens. See docs/google-workspace.md.
 
 Modules:
+  application  the gallery entry, delivery checks and the `passport init` starter (light)
+  options      the mapping settings: ou_rules, ou, email, passwords, suspension (light)
+  templates    the template language of OU paths, addresses and passwords (light)
+  views        a Google user as flat fields, and back to a Directory API body (light)
+  linking      which account is which store user; addresses and collisions (light)
+  fields       the field map: store users <-> Google users (light)
+  connector    the Snapshot and the writes (heavy)
+  provisioning creates with initial passwords, patches, suspensions, deletes, OUs
+  classes      groups as classes, members as enrollments
   settings     delivery settings (domain, customer, URLs, auth) and tuning knobs
   scopes       the OAuth scopes each mode needs
   problems     Google's JSON errors as ConnectorErrors, and the Redactor
@@ -17,3 +25,9 @@ Modules:
   session      wires the above into one object from a delivery mapping
   login        `passport login google` / `logout`: installed-app flow with PKCE
 """
+
+from __future__ import annotations
+
+from passport.connectors.google_workspace.application import APPLICATION
+
+__all__ = ["APPLICATION"]

@@ -1,0 +1,201 @@
+"""Google IDM when things go wrong, through the CLI: 20% injected faults and a quota
+converge to the clean run's accounts; an apply SIGKILLed mid-way re-plans to exactly the
+remainder and creates nothing twice; no initial password, token, key or refresh token is
+in any output, history, store file or log."""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from district_files import read_rows
+from google_auth import JWT_BEARER, Grant
+from google_fixtures import ADMIN, CLIENT_ID, CLIENT_SECRET, DOMAIN
+from google_world import GoogleWorld, counts, quick
+from leaks import leaks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
+
+from google_directory import GoogleServer
+
+from passport.connectors.google_workspace.scopes import WRITE_SCOPES
+
+SUPPORT = Path(__file__).resolve().parents[2] / "support"
+
+
+@pytest.fixture
+def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    quick(monkeypatch)
+    servers: list[GoogleServer] = []
+
+    def make(name: str, users: int) -> GoogleWorld:
+        root = tmp_path / name
+        root.mkdir()
+        monkeypatch.chdir(root)
+        server = GoogleServer(domain=DOMAIN, admin=ADMIN).start()
+        servers.append(server)
+        return GoogleWorld(root, server, users=users)
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def _accounts(world: GoogleWorld) -> dict[str, tuple[Any, ...]]:
+    """What Google holds, by join key, as a district would compare two runs."""
+    return {
+        key: (u["primaryEmail"], u["orgUnitPath"], u["name"]["givenName"], u["suspended"])
+        for key, u in world.joined().items()
+    }
+
+
+def _link_existing(world: GoogleWorld, count: int) -> None:
+    """Accounts another tool made at the addresses the template gives, with no join key."""
+    for row in read_rows(world.root / "sis-bundle" / "users.csv")[:count]:
+        world.directory.insert_user(
+            {
+                "primaryEmail": f"{row['username']}@{DOMAIN}",
+                "name": {"givenName": row["givenName"], "familyName": row["familyName"]},
+                "password": "preexisting-" + row["sourcedId"],
+            }
+        )
+
+
+def test_faults_and_rate_limits_converge_to_the_clean_run(make_world: Any) -> None:
+    clean, faulty = make_world("clean", 300), make_world("faulty", 300)
+    for world in (clean, faulty):
+        world.import_sis()
+        _link_existing(world, 100)
+        world.activate(email="{username}@{domain}")
+    clean("apply", "google", "--yes")
+    faulty.server.faults.randomly(0.2, seed=13)
+    faulty.server.quota.per_s = 150
+    runs = 0
+    while runs < 4:
+        runs += 1
+        result = faulty("apply", "google", "--yes", code=None)
+        assert "Traceback" not in result.output + result.stderr
+        if result.exit_code == 0 and faulty.plan()["changes"] == []:
+            break
+    assert faulty.server.faults.random_hits > 50  # the faults really were there
+    assert _accounts(faulty) == _accounts(clean)
+    assert len(faulty.directory.users) == len(clean.directory.users) == 300
+    with faulty.credentials.open(newline="") as handle:
+        created = [r["primaryEmail"] for r in csv.DictReader(handle)]
+    assert len(created) == len(set(created)) == 200  # each new account handed out once
+
+
+def _killed_apply(world: GoogleWorld, checkpoint: int) -> int:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SUPPORT), env.get("PYTHONPATH")]))
+    cmd = [
+        sys.executable,
+        "-m",
+        "quick_passport",
+        str(checkpoint),
+        "apply",
+        "google",
+        "--yes",
+        "--store",
+        str(world.passport.store),
+        "--configs",
+        str(world.configs),
+    ]
+    done = subprocess.run(cmd, cwd=world.root, env=env, capture_output=True, timeout=120)
+    world.outputs += [done.stdout.decode(), done.stderr.decode()]
+    return done.returncode
+
+
+@pytest.mark.parametrize(
+    ("checkpoint", "in_google", "unlinked"),
+    [
+        (1, 500, 500),  # batch one written to Google, its base not yet
+        (3, 1000, 500),  # batch one landed with its base; batch two written, base not yet
+        (4, 1000, 0),  # two batches landed with their bases
+    ],
+)
+def test_kill_9_mid_apply_re_plans_to_exactly_the_remainder(
+    make_world: Any, checkpoint: int, in_google: int, unlinked: int
+) -> None:
+    world = make_world("killed", 1200)
+    world.import_sis()
+    world.activate()
+    planned = counts(world.plan())["create"]
+    assert planned > 1000
+    assert _killed_apply(world, checkpoint) == -9
+    assert len(world.directory.users) == in_google
+    remainder = world.plan()
+    moves = counts(remainder)
+    assert moves["create"] == planned - in_google  # what never reached Google, once
+    assert moves["link"] == unlinked and moves["update"] == 0  # in Google, now linked
+    world("apply", "google", "--yes")
+    assert len(world.directory.users) == planned
+    assert world.plan()["changes"] == []
+    origins = {u.get("externalIds", [{}])[-1].get("value") for u in world.directory.users.values()}
+    assert origins == {"passport"}  # every account still known as created by passport
+    with world.credentials.open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == planned
+
+
+@pytest.mark.parametrize("auth", ["service-account", "signed-in"])
+def test_no_password_token_or_key_in_any_output_history_store_or_log(
+    make_world: Any, monkeypatch: pytest.MonkeyPatch, auth: str
+) -> None:
+    world = make_world("leaks", 80)
+    world.import_sis()
+    extra: list[str] = []
+    if auth == "signed-in":  # what `passport login google` leaves: a 0600 refresh token
+        refresh = "1//refresh-" + secrets.token_urlsafe(32)
+        world.server.add_client(CLIENT_ID, CLIENT_SECRET)
+        world.server.auth.refresh_tokens[refresh] = Grant(CLIENT_ID, ADMIN, frozenset(WRITE_SCOPES))
+        token_file = world.configs / "google.refresh-token"
+        token_file.write_text(refresh)
+        token_file.chmod(0o600)
+        monkeypatch.setenv("GOOGLE_CLIENT_SECRET", CLIENT_SECRET)
+        world.activate(
+            service_account_key=None,
+            admin=None,
+            client_id=CLIENT_ID,
+            client_secret="${env:GOOGLE_CLIENT_SECRET}",
+            refresh_token="${file:google.refresh-token}",
+        )
+        extra = [refresh, CLIENT_SECRET]
+    else:
+        world.activate()
+    world.server.faults.add("echo", method="PATCH", times=1)  # a server echoing requests
+    world("apply", "google", "--yes")
+    _remove_some(world)
+    world("apply", "google", "--yes", code=None)
+    world("plan", "google", "--format", "json", code=None)
+    world("plan", "google", "--format", "html", "--show-pii", code=None)
+    world("history", "google", code=None)
+    with world.credentials.open(newline="") as handle:
+        passwords = [r["password"] for r in csv.DictReader(handle)]
+    assert len(passwords) == 80
+    grants = world.server.auth.grants
+    assert grants.get("refresh_token" if auth == "signed-in" else JWT_BEARER), grants
+    tokens = list(world.server.auth.every_secret)
+    assert tokens, "the server issued access tokens"
+    key = world.key["private_key"]
+    needles = passwords + tokens + [key, key.splitlines()[1], *extra]
+    haystacks = list(world.outputs)
+    for path in world.root.rglob("*"):
+        secret_files = ("google-key.json", "google.refresh-token")
+        if path.is_file() and path != world.credentials and path.name not in secret_files:
+            haystacks.append(path.read_bytes().decode("utf-8", "replace"))
+    assert leaks(needles, haystacks) == []
+
+
+def _remove_some(world: GoogleWorld) -> None:
+    from district_files import edit_csv
+
+    users = world.root / "sis-bundle" / "users.csv"
+    edit_csv(users, lambda rows: [r for r in rows if not r["sourcedId"].endswith("7")])
+    world.import_sis("--force")
