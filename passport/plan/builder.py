@@ -151,9 +151,19 @@ def build_plan(inputs: PlanInputs) -> Plan:
         watermarks=collected.watermarks,
         held=tuple(sorted(collected.held, key=_held_order)),
         out_of_scope=tuple(collected.out_of_scope),
-        sources=tuple(collected.sources),
+        sources=_settled_sources(collected.sources, suppressed),
         unread=tuple(collected.skipped),
     )
+
+
+def _settled_sources(
+    marks: list[SourceMark], suppressed: list[Suppressed]
+) -> tuple[SourceMark, ...]:
+    """The marks apply may remember: none for an entity with a change held back, by a
+    rollover window above all. Its files may stay the same while the window ends, and the
+    next plan must read them to plan the changes it held."""
+    withheld = {s.entity for s in suppressed}
+    return tuple(SourceMark(m.entity, "", "") if m.entity in withheld else m for m in marks)
 
 
 def _suspensions_as_deletes(

@@ -7,6 +7,8 @@ writer), a changed file, or a changed file upstream means reading again."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +214,27 @@ def test_nothing_is_skipped_while_the_schools_come_from_the_store(tmp_path: Path
     (tmp_path / "bundle" / "orgs.csv").unlink()
     _apply(tmp_path, config)
     assert _plan(tmp_path, config).unread == ()
+
+
+def test_changes_a_rollover_window_held_back_are_planned_once_it_ends(tmp_path: Path) -> None:
+    """Applied during a no-deletes window, the deletes it held back are not remembered as
+    settled: after the window, with the same files, the plan reads them and deletes."""
+    config = _clean(tmp_path)
+    window = "rollover:\n  - {kind: no-deletes, from: 2027-06-15, until: 2027-08-15}\n"
+    config.write_text(config.read_text() + window)
+    _apply(tmp_path, config)
+    users = tmp_path / "bundle" / "users.csv"
+    users.write_text("".join(line for line in users.open() if not line.startswith("u2,")))
+    enrollments = tmp_path / "bundle" / "enrollments.csv"
+    enrollments.write_text("".join(r for r in enrollments.open() if not r.startswith("e2,")))
+
+    def at(day: str, full: bool = False) -> runner.Settings:
+        return replace(_settings(tmp_path, full), today=date.fromisoformat(day))
+
+    runner.apply(str(config), at("2027-07-01"), runner.ApplyOptions(force=True))
+    after = runner.plan(config, at("2027-09-01"))
+    assert [(c.entity, c.key, c.action.value) for c in after.changes] == [
+        ("enrollments", "e2", "delete"),
+        ("users", "u2", "delete"),
+    ]
+    assert _shown(after) == _shown(runner.plan(config, at("2027-09-01", full=True)))
