@@ -2,12 +2,14 @@
 
     python bench/generate.py --users 1000000 bench/data/today
     python bench/generate.py --next-day bench/data/today bench/data/tomorrow
+    python bench/generate.py --delta bench/data/today bench/data/tomorrow-delta
 
 The first writes the sample district (passport.sample) at any size. The second writes
 "the next day" of a bundle: about 1% of records changed, 0.5% added and 0.5% removed
 across users, demographics, classes and enrollments, chosen by a hash of each key, so
 the same input always gives the same output. Removing a user or a class removes its
-enrollments (and a user's demographics) too, so the new bundle stays consistent.
+enrollments (and a user's demographics) too, so the new bundle stays consistent. The third
+writes the same day after as a delta bundle: the changed, added and removed rows alone.
 """
 
 from __future__ import annotations
@@ -91,6 +93,33 @@ def _added(entity: str, record: Record) -> Record | None:
     return None
 
 
+def delta_of(entity: str, records: Iterator[Record]) -> Iterator[Record]:
+    """What changed in the entity one day later (`next_day`), as a delta: changed and
+    added records, and removed ones marked deleted."""
+    for record in records:
+        if _removed(entity, record):
+            yield Record(record.key, record.fields, NEXT_MODIFIED, True)
+            continue
+        if bucket(record.key) in CHANGED:
+            yield _changed(entity, record)
+        added = _added(entity, record)
+        if added is not None:
+            yield added
+
+
+def write_delta(source: Path, out: Path) -> None:
+    """The day after `source` as a delta bundle: only the entities that change, only
+    their changed rows (about 1-2% of the bundle's rows)."""
+    snap = CsvSnapshot(source, ENTITIES)
+    try:
+        streams = {entity: delta_of(entity, snap.read(entity)) for entity in CHANGES}
+        write_bundle(
+            out, streams, version=snap.version, processing="delta", system_name="passport-bench"
+        )
+    finally:
+        snap.close()
+
+
 def write_next_day(source: Path, out: Path) -> None:
     snap = CsvSnapshot(source, ENTITIES)
     try:
@@ -112,10 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--next-day", metavar="BUNDLE", type=Path, help="write the day after BUNDLE instead"
     )
+    parser.add_argument(
+        "--delta", metavar="BUNDLE", type=Path, help="write the day after BUNDLE as a delta"
+    )
     parser.add_argument("out", type=Path, help="folder (or .zip) to write")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    if args.next_day:
+    if args.delta:
+        write_delta(args.delta, args.out)
+    elif args.next_day:
         write_next_day(args.next_day, args.out)
     else:
         generate_sample(args.out, users=args.users, seed=args.seed, schools=args.schools)

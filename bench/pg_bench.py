@@ -7,9 +7,11 @@ Same data, same run: bench/generate.py writes "yesterday" and "today" bundles (a
 plan_bench.py does, reusing them from --work if they are there). For each store, in a
 fresh store: `passport apply` of yesterday (the first import: every record and base row
 written), then `passport plan` of today (1% changed, 0.5% added and removed: every record
-and base row read, sorted by key). Each runs as a child process; the bench reports its
-wall time and peak memory (max RSS), and the store's size on disk afterwards (SQLite:
-the file and its WAL; PostgreSQL: tables, indexes and TOAST of the store's schema).
+and base row read, sorted by key), then the plan of yesterday again (nothing changed: its
+files are skipped). The table ends with PostgreSQL's times over SQLite's. Each runs as a
+child process; the bench reports its wall time and peak memory (max RSS), and the store's
+size on disk afterwards (SQLite: the file and its WAL; PostgreSQL: tables, indexes and
+TOAST of the store's schema).
 
 Without --pg-url it starts a throwaway PostgreSQL cluster (tests/support/pg_cluster.py)
 with durable settings (fsync and synchronous commit on, as SQLite's WAL + NORMAL keeps
@@ -69,6 +71,8 @@ def bench_store(kind: str, url: str, yesterday: Path, today: Path, run_dir: Path
     wall, peak, out = run_measured(cmd, run_dir)
     plan = json.loads(out)
     size = sqlite_size(run_dir) if kind == "sqlite" else pg_size(url)
+    config.write_text(CONFIG.format(bundle=yesterday))  # the import again: nothing changed
+    same_wall, same_peak, _ = run_measured(cmd, run_dir)
     result = {
         "store": kind,
         "rows_yesterday": rows_in(yesterday),
@@ -77,6 +81,8 @@ def bench_store(kind: str, url: str, yesterday: Path, today: Path, run_dir: Path
         "plan_s": round(wall, 1),
         "plan_peak": gib(peak),
         "changes": {k: plan["summary"][k] for k in ("create", "update", "delete")},
+        "nothing_changed_s": round(same_wall, 1),
+        "nothing_changed_peak": gib(same_peak),
         "store_size": gib(size),
     }
     print(json.dumps(result), flush=True)
@@ -87,14 +93,26 @@ def table(users: int, results: list[dict[str, Any]]) -> str:
     lines = [
         f"{users:,} users ({results[0]['rows_yesterday']:,} records), same data, same run:",
         "",
-        "| store | first import | peak | plan of the next day | peak | store size |",
-        "|---|---|---|---|---|---|",
+        "| store | first import | peak | plan of the next day | peak "
+        "| nothing-changed plan | store size |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['store']} | {r['import_s']} s | {r['import_peak']} | {r['plan_s']} s "
-            f"| {r['plan_peak']} | {r['store_size']} |"
+            f"| {r['plan_peak']} | {r['nothing_changed_s']} s | {r['store_size']} |"
         )
+    if len(results) == 2:
+        sqlite, pg = results
+        ratios = [
+            f"{name} {pg[k] / max(sqlite[k], 0.1):.2f}x"
+            for name, k in (
+                ("first import", "import_s"),
+                ("next-day plan", "plan_s"),
+                ("nothing-changed plan", "nothing_changed_s"),
+            )
+        ]
+        lines += ["", "PostgreSQL against SQLite: " + ", ".join(ratios)]
     return "\n".join(lines)
 
 

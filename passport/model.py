@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from passport.oneroster import identity_fields
@@ -187,6 +188,7 @@ class Activation:
 # --- plans -----------------------------------------------------------------------------
 
 PLAN_FORMAT_VERSION = "1.0"
+NO_FIELDS: Fields = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +213,9 @@ class Change:
     before: Fields | None = None
     after: Fields | None = None
     changed: tuple[str, ...] = ()
-    identity: Fields = field(default_factory=dict)
+    # One shared empty mapping by default, not a dict per change: a first import holds
+    # millions of creates, whose identity is read off `after` (`shown_identity`).
+    identity: Fields = field(default_factory=lambda: NO_FIELDS)
     school: str = ""  # store school id the record belongs to, for per-school counts
     reason: str = ""  # why, when it is not plain (e.g. "takes ownership of an identical record")
     modified: str | None = None  # the source's dateLastModified, kept with the written record
@@ -334,6 +338,19 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceMark:
+    """What an import read of one entity in full, for its next plan to skip the files when
+    they did not change: the digest of those files (and of everything upstream that the
+    entity's reading and scope rest on, and of the config), and the plan's counts for
+    the entity as they stand once the plan is applied (JSON). An empty digest: remember
+    nothing (the entity had held, suppressed or warned-about records)."""
+
+    entity: str
+    digest: str
+    counts: str
+
+
+@dataclass(frozen=True, slots=True)
 class Breach:
     """A safety threshold the plan goes over. `action` is an Action, or HOLD for held
     records (whose share is of the entity's source records, not of existing ones)."""
@@ -405,6 +422,10 @@ class Plan:
     format_version: str = PLAN_FORMAT_VERSION
     held: tuple[Held, ...] = ()  # source records held back, per entity, with reasons
     out_of_scope: tuple[OutOfScope, ...] = ()  # counts per entity and reason
+    # Import: what apply remembers of each entity read in full (`SourceMark`), so that
+    # the next plan skips the source files that did not change.
+    sources: tuple[SourceMark, ...] = ()
+    unread: tuple[str, ...] = ()  # import: entities skipped, their files unchanged
 
     @property
     def has_changes(self) -> bool:

@@ -42,7 +42,12 @@ from passport.render.text import render_text
     show_default=True,
     help="Records shown per entity and action in the plan shown before applying (0: all).",
 )
-@click.option("--full", is_flag=True, help="Read the application in full, ignoring watermarks.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read the application in full: ignore watermarks, and read source files that "
+    "did not change since the last apply too.",
+)
 @click.option("--show-pii", is_flag=True, help="Show personal data in clear (terminal only).")
 @store_options
 @date_options

@@ -52,7 +52,12 @@ from passport.render.text import render_saved
     help="Exit 0 with no changes, 1 on error, 2 with changes, 3 when changes are blocked "
     "(over every activation planned: any error, else any blocked, else any change).",
 )
-@click.option("--full", is_flag=True, help="Read the application in full, ignoring watermarks.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read the application in full: ignore watermarks, and read source files that "
+    "did not change since the last apply too.",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),

@@ -28,6 +28,7 @@ from passport.model import (
     OutOfScope,
     Plan,
     Record,
+    SourceMark,
     Suppressed,
 )
 from passport.oneroster import ENTITIES
@@ -40,6 +41,7 @@ from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches, empty_listing_breaches
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
+from passport.plan.unchanged import KEPT, SourceChain, kept_keys, mark, settled, skipped
 from passport.plan.windows import apply_windows, export_closed
 
 
@@ -57,6 +59,8 @@ class PlanInputs:
     # The application's field map; None: a OneRoster application (the identity, school
     # ids mapped).
     fields: FieldMap | None = None
+    # Read every source file, also those unchanged since the last apply (`plan --full`).
+    full: bool = False
 
     def sharing(self, scope: Scope) -> Sharing:
         act = self.activation
@@ -76,6 +80,8 @@ class _Collected:
     unchanged: dict[tuple[Direction, str], int] = field(default_factory=dict)
     out_of_scope: list[OutOfScope] = field(default_factory=list)
     empty: set[tuple[Direction, str]] = field(default_factory=set)  # complete, empty listings
+    sources: list[SourceMark] = field(default_factory=list)  # what apply remembers (import)
+    skipped: list[str] = field(default_factory=list)  # entities not read: unchanged files
     suspends: Counter[tuple[Direction, str]] = field(default_factory=Counter)
 
     def add(self, directions: Iterable[Direction], entity: str, part: EntityPlan) -> None:
@@ -145,7 +151,19 @@ def build_plan(inputs: PlanInputs) -> Plan:
         watermarks=collected.watermarks,
         held=tuple(sorted(collected.held, key=_held_order)),
         out_of_scope=tuple(collected.out_of_scope),
+        sources=_settled_sources(collected.sources, suppressed),
+        unread=tuple(collected.skipped),
     )
+
+
+def _settled_sources(
+    marks: list[SourceMark], suppressed: list[Suppressed]
+) -> tuple[SourceMark, ...]:
+    """The marks apply may remember: none for an entity with a change held back, by a
+    rollover window above all. Its files may stay the same while the window ends, and the
+    next plan must read them to plan the changes it held."""
+    withheld = {s.entity for s in suppressed}
+    return tuple(SourceMark(m.entity, "", "") if m.entity in withheld else m for m in marks)
 
 
 def _suspensions_as_deletes(
@@ -207,18 +225,34 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
     orgs = read_orgs_in_app(app, sharing.fields)
     scope.set_orgs(_org_parents(orgs, store if not app.is_complete("orgs") else None))
     holds = Holds()
+    chain = SourceChain(act.digest, app)
+    unkept: list[str] = []  # skipped entities whose kept keys are read once needed
     for entity in scope.entities():
         if entity not in inputs.readable:
             scope.unlisted(entity)  # the application has none: references to it decide nothing
             continue
+        complete = app.is_complete(entity)
+        store_tally.add(entity)
+        app_tally.add(entity)
+        digest = chain.upto(entity)
+        may_skip = complete and entity != "orgs" and not inputs.full  # orgs: read already
+        remembered = settled(store, act.name, entity, store_tally)
+        part = skipped(remembered, digest if may_skip else None)
+        if part is not None:
+            app_tally.add("unchanged", digest)
+            unkept += [entity] if entity in KEPT else []
+            out.add([Direction.IMPORT], entity, part)
+            out.skipped.append(entity)
+            continue
+        for skipped_entity in unkept:  # a later entity's scope asks for their keys
+            kept = kept_keys(store, act.name, skipped_entity)
+            scope.kept.setdefault(skipped_entity, set()).update(kept)
+        unkept.clear()
         records: Iterable[Record] = (
             _held_orgs(orgs, app, holds, sharing.fields) if entity == "orgs" else app.read(entity)
         )
-        complete = app.is_complete(entity)
         if not complete:
             _keep_owned(scope, entity, act.name, store)
-        store_tally.add(entity)
-        app_tally.add(entity)
         source = ImportSource(
             entity,
             records,
@@ -228,17 +262,21 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             holds=holds,
             source_held=_source_held(app, entity, orgs),
             reread=None if entity == "orgs" else _rereader(app, entity),
+            # --full checks every base row against its store record, settled or not.
+            drift_free=remembered is not None and not inputs.full,
         )
         part = plan_import_entity(source, act.name, store, store_tally, app_tally)
         out.add([Direction.IMPORT], entity, part)
+        if complete:
+            out.sources.append(mark(entity, digest, part, chain.quiet(entity)))
         listed = part.read > 0 or (entity == "orgs" and bool(orgs))
         if not complete and not listed:
             scope.unlisted(entity)  # declared absent: what refers to it is not dropped
         if complete and not listed:
             out.empty.add((Direction.IMPORT, entity))
-        mark = app.watermark(entity)
-        if mark:
-            out.watermarks[entity] = mark
+        watermark = app.watermark(entity)
+        if watermark:
+            out.watermarks[entity] = watermark
 
 
 def _held_orgs(orgs: list[Record], app: AppSide, holds: Holds, fields: FieldMap) -> list[Record]:
@@ -344,7 +382,8 @@ def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) ->
     """A delta lists only what changed: records owned from earlier syncs stay in scope."""
     if entity in ("courses", "classes", "users"):
         kept = scope.kept.setdefault(entity, set())
-        kept.update(b.key for b in store.base_scan(activation, entity))
+        for keys, _ in store.base_agreed(activation, entity):
+            kept.update(keys)
 
 
 def _summaries(

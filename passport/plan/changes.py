@@ -28,6 +28,7 @@ class EntityPlan:
     held: list[Held] = field(default_factory=list)
     out_of_scope: Counter[str] = field(default_factory=Counter)  # reason -> records
     read: int = 0  # source records read (import)
+    marked_deleted: int = 0  # of them, marked deleted by the source (import)
     suspends: int = 0  # updates that suspend a record gone from the store: deletes for safety
 
 

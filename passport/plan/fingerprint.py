@@ -22,6 +22,20 @@ class Tally:
         self._rows.extend(rows)
         self._flush()
 
+    def flat(self, parts: list[str]) -> None:
+        """Add rows given flat, their parts one after another (key, digest, key, ...)."""
+        self._flush()
+        self._hash.update("\x1f".join(parts).encode("utf-8", "surrogateescape"))
+        self._hash.update(b"\x1d")
+
+    def columns(self, *columns: list[str]) -> None:
+        """Add rows given as columns of equal length (keys, digests)."""
+        self._flush()
+        for column in columns:
+            self._hash.update("\x1f".join(column).encode("utf-8", "surrogateescape"))
+            self._hash.update(b"\x1e")
+        self._hash.update(b"\x1d")
+
     def line(self, text: str) -> None:
         """Add one preformatted row (the caller joins its parts with \\x1f)."""
         self._rows.append(text)

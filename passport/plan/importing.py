@@ -15,10 +15,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from hashlib import blake2b
+from itertools import islice
 
-from passport.canonical import digest
+from orjson import OPT_SORT_KEYS, dumps
+
 from passport.errors import PlanError
 from passport.mapping.scope import Scope
 from passport.mapping.sharing import Sharing
@@ -52,6 +55,7 @@ class _Buckets:
     out_of_scope: Counter[str] = field(default_factory=Counter)  # reason -> records
     held: list[Held] = field(default_factory=list)
     read: int = 0  # records the source listed
+    marked_deleted: int = 0  # of them, those the source marks deleted
 
     def withdraw(self, keys: set[str]) -> None:
         """Take held keys back out of the buckets that would write them."""
@@ -83,19 +87,39 @@ class ValuePool:
 # A base row as the import keeps it in memory: just the agreed digest when the store copy
 # is as agreed (nearly always), else (digest, store digest then, store digest now or None).
 _Base = str | tuple[str, str | None, str | None]
+_DELTA_CHUNK = 20_000
 
 
-def _load_base(store: StoreSide, activation: str, entity: str, tally: Tally) -> dict[str, _Base]:
+def _load_base(
+    store: StoreSide, activation: str, entity: str, tally: Tally, drift_free: bool
+) -> dict[str, _Base]:
+    """The whole base of a complete listing: its keys and digests a large chunk per read,
+    then the few rows whose store copy drifted (read apart: nearly always none; not
+    asked when the entity is known to be as its last clean apply left it)."""
     bases: dict[str, _Base] = {}
-    rows: list[str] = []
-    for key, agreed, then, now in store.base_digests(activation, entity):
-        rows.append(f"{key}\x1f{agreed}\x1f{then}\x1f{now}")
-        bases[key] = agreed if then == now and now is not None else (agreed, then, now)
-        if len(rows) >= 50_000:
-            tally.lines(rows)
-            rows.clear()
-    tally.lines(rows)
+    for keys, digests in store.base_agreed(activation, entity):
+        bases.update(zip(keys, digests, strict=True))
+        tally.columns(keys, digests)
+    drifted = [] if drift_free else store.base_drift(activation, entity)
+    for key, agreed, then, now in drifted:
+        bases[key] = (agreed, then, now)
+        tally.add("drift", key, agreed, then, now)
     return bases
+
+
+def _with_bases(
+    source: ImportSource, store: StoreSide, activation: str, bases: dict[str, _Base], tally: Tally
+) -> Iterator[Record]:
+    """A delta's records, each chunk's base rows looked up before it is handed on: a delta
+    lists few records, so the base is read for those alone, not walked in full."""
+    entity, to_key = source.entity, source.sharing.fields.key_to_store
+    records = iter(source.records)
+    while chunk := list(islice(records, _DELTA_CHUNK)):
+        rows = store.base_digests_of(activation, entity, [to_key(entity, r.key) for r in chunk])
+        for key, agreed, then, now in sorted(rows):
+            bases[key] = agreed if then == now and now is not None else (agreed, then, now)
+            tally.add(key, agreed, then, now)
+        yield from chunk
 
 
 def _gone(base: _Base) -> bool:
@@ -116,6 +140,9 @@ class ImportSource:
     source_held: Callable[[], list[Held]] = list
     # A fresh read of the entity, for holds within it (an org whose parent is held).
     reread: Callable[[], Iterable[Record]] | None = None
+    # Nothing wrote the entity's store records or base since its last clean apply (its
+    # stamp, `plan/unchanged.py`): no base row drifted, and the drift query is not asked.
+    drift_free: bool = False
 
 
 # keys -> those of them this activation's base holds (asked only for late holds: rare)
@@ -143,12 +170,14 @@ def _stream(
     for n, rec in enumerate(source.records, 1):
         if n % 50_000 == 0:
             source.progress(stage, n, None)
-            tally.lines(seen)
+            tally.flat(seen)
             seen.clear()
         key = to_key(entity, rec.key)
         if rec.deleted:
             holds.mark_deleted(entity, key)
-            seen.append(f"{key}\x1f{DELETED}")
+            buckets.marked_deleted += 1
+            seen.append(key)
+            seen.append(DELETED)
             base = bases.pop(key, None)
             if base is None:
                 buckets.foreign_delete.append(key)
@@ -168,8 +197,10 @@ def _stream(
         if narrow is not None:
             fields = narrow(fields)
         projected = fields if project is None else project(fields)
-        digest_now = digest(projected)
-        seen.append(f"{key}\x1f{digest_now}")
+        # = passport.canonical.digest, inlined: this runs once per record of a district.
+        digest_now = blake2b(dumps(projected, option=OPT_SORT_KEYS), digest_size=16).hexdigest()
+        seen.append(key)
+        seen.append(digest_now)
         if key in incoming:
             _twice(entity, key)
         base = bases.pop(key, None)
@@ -185,7 +216,7 @@ def _stream(
         else:
             buckets.update.append(key)
         incoming[key] = Record(key, shared(projected), rec.modified)
-    tally.lines(seen)
+    tally.flat(seen)
     buckets.unchanged, buckets.read = unchanged, n
     _hold_late(source, bases, buckets, incoming, had_base)
     if source.complete:
@@ -248,7 +279,11 @@ def plan_import_entity(
 ) -> EntityPlan:
     entity, scope = source.entity, source.sharing.scope
     result = EntityPlan(existing=store.base_count(activation, entity))
-    bases = _load_base(store, activation, entity, store_tally)
+    if source.complete:
+        bases = _load_base(store, activation, entity, store_tally, source.drift_free)
+    else:
+        bases = {}
+        source = replace(source, records=_with_bases(source, store, activation, bases, store_tally))
 
     def had_base(keys: list[str]) -> set[str]:
         return {k for k, owners in store.owners(entity, keys).items() if activation in owners}
@@ -259,6 +294,7 @@ def plan_import_entity(
     result.out_of_scope = buckets.out_of_scope
     result.held = buckets.held
     result.read = buckets.read
+    result.marked_deleted = buckets.marked_deleted
     candidates = buckets.create + buckets.update
     stored = store.get(entity, candidates + buckets.delete) if candidates or buckets.delete else {}
     for key in sorted(stored):

@@ -150,6 +150,7 @@ def plan_dict(plan: Plan, show_pii: bool = False, listed: int | None = None) -> 
         "safety": _safety(plan),
         "conflicts": _conflicts(plan, show_pii),
         "notes": list(plan.notes),
+        "unread": list(plan.unread),
         "warnings": list(plan.warnings),
         "watermarks": dict(plan.watermarks),
         "offline": plan.offline or None,

@@ -100,6 +100,8 @@ def _apply_planned(
         raise
     if not outcome.errors:
         _save_watermarks(store, result)
+        if plan.sources:
+            store.remember_sources(result.activation.name, plan.sources)
     run = history.finish(outcome)
     return Applied(plan, run)
 

@@ -62,6 +62,7 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
             outgoing=outgoing,
             progress=settings.progress,
             fields=app.field_map(activation),
+            full=settings.full,
         )
         with bulk_work():
             plan = build_plan(inputs)

@@ -23,7 +23,9 @@ class Settings:
     configs_dir: str = "configs"
     progress: Progress = no_progress
     today: date | None = None
-    full: bool = False  # read the application in full, ignoring watermarks
+    # Read the application in full: ignoring watermarks, and reading source files that
+    # did not change since the last apply too.
+    full: bool = False
     notice: Callable[[str], None] | None = None  # told when opening migrated the store
     # A git ref (the protected branch): connect only activations whose hosts and secret
     # references are the ones they have there; plan the others offline.

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from passport.model import Fields, LockInfo, Run
+from passport.model import Fields, LockInfo, Run, SourceMark
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,39 @@ class Store(Protocol):
         (key, agreed digest, store digest then, store digest now or None), sorted by key."""
         ...
 
+    def base_agreed(self, activation: str, entity: str) -> Iterator[tuple[list[str], list[str]]]:
+        """The base's keys and agreed digests in key order, a large chunk per read."""
+        ...
+
+    def base_drift(
+        self, activation: str, entity: str
+    ) -> list[tuple[str, str, str | None, str | None]]:
+        """The `base_digests` rows whose store record moved since agreement or is gone."""
+        ...
+
+    def base_digests_of(
+        self, activation: str, entity: str, keys: Collection[str]
+    ) -> list[tuple[str, str, str | None, str | None]]:
+        """`base_digests` of the given keys only (those the base holds)."""
+        ...
+
     def watermark(self, activation: str, entity: str) -> str | None: ...
+
+    def stamp(self, entity: str) -> int:
+        """The entity's stamp, which every transaction writing its records or base moves on
+        by one (0 before any); the store object remembers the value it saw."""
+        ...
+
+    def source_digest(self, activation: str, entity: str) -> tuple[str, int, str] | None:
+        """What the activation's last apply remembered of the entity's source files:
+        (digest, the entity's stamp then, counts as JSON), or None."""
+        ...
+
+    def remember_sources(self, activation: str, marks: Sequence[SourceMark]) -> list[str]:
+        """Remember each mark with the entity's stamp while that is the stamp this store
+        object saw last (`stamp`, then its own commits); drop older marks otherwise.
+        Returns the entities remembered."""
+        ...
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
 

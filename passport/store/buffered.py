@@ -33,14 +33,19 @@ RECORD_KEY = itemgetter(0, 1)  # (entity, key)
 BASE_KEY = itemgetter(0, 1, 2)  # (activation, entity, key)
 
 
+# Where a row of each table names its entity (watermarks move no stamp).
+_ENTITY_AT = {"_records": itemgetter(0), "_base": itemgetter(1)}
+
+
 class Buffer:
     """Rows waiting for one kind of write on one table."""
 
-    __slots__ = ("kind", "rows", "sort_key")
+    __slots__ = ("entity_of", "kind", "rows", "sort_key")
 
-    def __init__(self, kind: str, sort_key: Any) -> None:
+    def __init__(self, kind: str, sort_key: Any, entity_of: Any = None) -> None:
         self.kind = kind
         self.sort_key = sort_key
+        self.entity_of = entity_of
         self.rows: list[Row] = []
 
 
@@ -53,10 +58,14 @@ class BufferedTransaction:
 
     def __init__(self, batch_rows: int) -> None:
         self._batch_rows = max(1, batch_rows)
-        self._records = Buffer(PUT, RECORD_KEY)
-        self._base = Buffer(SET_BASE, BASE_KEY)
+        self._records = Buffer(PUT, RECORD_KEY, _ENTITY_AT["_records"])
+        self._base = Buffer(SET_BASE, BASE_KEY, _ENTITY_AT["_base"])
         self._watermarks = Buffer(SET_WATERMARK, None)
         self._open = True
+        # The entities whose records or base rows this transaction wrote: the store moves
+        # their stamps on as it commits (an unchanged source file is skipped only while
+        # its entity's stamp is the one its last apply left).
+        self.touched: set[str] = set()
 
     def _write(self, kind: str, rows: list[Row]) -> None:
         """Write one batch of rows of one kind, in order (the backend's part)."""
@@ -116,7 +125,7 @@ class BufferedTransaction:
             raise StoreError("write to a store transaction that has ended")
         old: Buffer = getattr(self, table)
         self._flush(old)
-        new = Buffer(kind, old.sort_key)
+        new = Buffer(kind, old.sort_key, old.entity_of)
         setattr(self, table, new)
         return new
 
@@ -127,6 +136,8 @@ class BufferedTransaction:
             raise StoreError("write to a store transaction that has ended")
         rows = buffer.rows
         buffer.rows = []
+        if buffer.entity_of is not None:
+            self.touched.update(map(buffer.entity_of, rows))
         if buffer.sort_key is not None:
             rows.sort(key=buffer.sort_key)
         self._write(buffer.kind, rows)

@@ -122,7 +122,30 @@ _KEYS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _KEYS)
+# What lets an import plan skip a source file that did not change since its last apply:
+# a stamp per entity that every transaction writing its records or base moves on (so a
+# store copy that drifted is seen), and per activation and entity the digest of the files
+# that apply carried out in full, the entity's stamp just after, and the plan's counts.
+_SOURCES = Migration(
+    3,
+    "entity stamps and source digests: unchanged source files are not read again",
+    (
+        """CREATE TABLE entity_stamps (
+            entity {key} PRIMARY KEY,
+            stamp INTEGER NOT NULL
+        )""",
+        """CREATE TABLE source_digests (
+            activation {key} NOT NULL,
+            entity {key} NOT NULL,
+            digest TEXT NOT NULL,
+            stamp INTEGER NOT NULL,
+            counts TEXT NOT NULL,
+            PRIMARY KEY (activation, entity)
+        ){without_rowid}""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _KEYS, _SOURCES)
 
 
 def check_registry(migrations: Sequence[Migration]) -> None:

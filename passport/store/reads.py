@@ -24,11 +24,31 @@ _BASE_JOIN = (
     "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
 )
 _GET = "SELECT key, data, digest, modified FROM records WHERE entity = ? AND key"
+# Base rows whose store copy moved since they were agreed, or is gone: rare.
+_DRIFT = (
+    "SELECT b.key, b.digest, b.store_digest, r.digest "
+    "FROM base AS b LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
+    "WHERE b.activation = ? AND b.entity = ? "
+    "AND (r.digest IS NULL OR b.store_digest IS NULL OR b.store_digest <> r.digest) ORDER BY b.key"
+)
+_BASE_OF = (
+    "SELECT b.key, b.digest, b.store_digest, r.digest, b.activation "
+    "FROM base AS b LEFT JOIN records AS r ON r.entity = b.entity AND r.key = b.key "
+    "WHERE b.entity = ? AND b.key"
+)
+# Base rows per aggregate read: a chunk's keys and digests as two JSON arrays.
+AGREED_CHUNK = 200_000
 _OWNERS = "SELECT key, activation FROM base WHERE entity = ? AND key"
 
 
 class SqlReads:
     PARAM = "?"
+    # One chunk of an activation's base, (keys, agreed digests) as two JSON arrays in key
+    # order, the keys after a given one; the backend's own aggregate (`base_agreed`).
+    _AGREED: str = (
+        "SELECT json_group_array(key), json_group_array(digest) FROM (SELECT key, digest "
+        "FROM base WHERE activation = ? AND entity = ? AND key > ? ORDER BY key LIMIT ?)"
+    )
 
     def _q(self, sql: str) -> str:
         return sql if self.PARAM == "?" else sql.replace("?", self.PARAM)
@@ -40,6 +60,9 @@ class SqlReads:
     _tx: BufferedTransaction | None
     _where: str
     _chunk: int
+    # The entity stamps this store object saw (`stamp`) and moved on by its own commits
+    # since; None where another writer may have come in between.
+    _known_stamps: dict[str, int | None]
 
     def _errors(self) -> AbstractContextManager[None]:
         raise NotImplementedError
@@ -60,6 +83,11 @@ class SqlReads:
         with self._errors():
             row = self._conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def _first_row(self, sql: str, params: Sequence[Any]) -> Any:
+        self._sync()
+        with self._errors():
+            return self._conn.execute(sql, params).fetchone()
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
         """The rows of a query, streamed from a cursor of the backend's (`_batches`)."""
@@ -122,6 +150,52 @@ class SqlReads:
     ) -> Iterator[tuple[str, str, str | None, str | None]]:
         sql = self._q(f"SELECT b.key, b.digest, b.store_digest, r.digest {_BASE_JOIN}")
         yield from self._stream(sql, (activation, entity))
+
+    def base_agreed(self, activation: str, entity: str) -> Iterator[tuple[list[str], list[str]]]:
+        """The activation's base for the entity as (keys, agreed digests) in key order, in
+        chunks of `AGREED_CHUNK` read at once (an aggregate per chunk, not a row per step:
+        this is the hot read of every import plan). JSON keeps any character of a key."""
+        after = ""
+        while True:
+            keys_json, digests_json = self._first_row(
+                self._q(self._AGREED), (activation, entity, after, AGREED_CHUNK)
+            )
+            keys: list[str] = orjson.loads(keys_json or "[]")
+            if not keys:
+                return
+            digests: list[str] = orjson.loads(digests_json)
+            yield keys, digests
+            if len(keys) < AGREED_CHUNK:
+                return
+            after = keys[-1]
+
+    def base_drift(
+        self, activation: str, entity: str
+    ) -> list[tuple[str, str, str | None, str | None]]:
+        """The base rows whose store record moved since they were agreed or is gone, as
+        `base_digests` gives them (nearly always none)."""
+        return [tuple(row) for row in self._all(self._q(_DRIFT), (activation, entity))]
+
+    def base_digests_of(
+        self, activation: str, entity: str, keys: Collection[str]
+    ) -> list[tuple[str, str, str | None, str | None]]:
+        """`base_digests` of just the given keys (a delta lists few records)."""
+        return [
+            (key, agreed, then, now)
+            for key, agreed, then, now, owner in self._by_keys(self._q(_BASE_OF), entity, keys, "")
+            if owner == activation
+        ]
+
+    def stamp(self, entity: str) -> int:
+        value = self._one(self._q("SELECT stamp FROM entity_stamps WHERE entity = ?"), (entity,))
+        stamp = 0 if value is None else int(value)
+        self._known_stamps[entity] = stamp
+        return stamp
+
+    def source_digest(self, activation: str, entity: str) -> tuple[str, int, str] | None:
+        sql = "SELECT digest, stamp, counts FROM source_digests WHERE activation = ? AND entity = ?"
+        rows = self._all(self._q(sql), (activation, entity))
+        return (str(rows[0][0]), int(rows[0][1]), str(rows[0][2])) if rows else None
 
     def base_count(self, activation: str, entity: str) -> int:
         sql = "SELECT count(*) FROM base WHERE activation = ? AND entity = ?"

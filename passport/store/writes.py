@@ -13,12 +13,12 @@ transaction: taking, releasing or forcing one inside it is an error.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Self
 
 from passport.errors import LockError, StoreError
-from passport.model import LockInfo, Run
+from passport.model import LockInfo, Run, SourceMark
 from passport.store.base import StoreTransaction
 from passport.store.buffered import BufferedTransaction
 from passport.store.reads import SqlReads
@@ -39,6 +39,17 @@ _RUN_BY_ID = f"SELECT {RUNS} FROM runs WHERE id = ?"
 _RUNS_BY_PREFIX = f"SELECT {RUNS} FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 3"
 _LOCK_ROW = f"SELECT {LOCKS} FROM locks WHERE activation = ?"
 SET_LOCK = upsert("locks", LOCK_COLUMNS, ("activation",))
+_MOVE_STAMP = (
+    "INSERT INTO entity_stamps (entity, stamp) VALUES (?, 1) ON CONFLICT (entity) "
+    "DO UPDATE SET stamp = entity_stamps.stamp + 1 RETURNING stamp"
+)
+_STAMP = "SELECT stamp FROM entity_stamps WHERE entity = ?"
+_REMEMBER = upsert(
+    "source_digests",
+    ("activation", "entity", "digest", "stamp", "counts"),
+    ("activation", "entity"),
+)
+_FORGET = "DELETE FROM source_digests WHERE activation = ? AND entity = ?"
 
 
 class SqlWrites(SqlReads):
@@ -81,13 +92,51 @@ class SqlWrites(SqlReads):
             yield tx
             with self._errors():
                 tx.flush()
+                moved = self._move_stamps(tx.touched)
                 self._conn.execute("COMMIT")
+            self._stamps_moved(moved)
         except BaseException:
             self._rollback()
             raise
         finally:
             tx.close()
             self._tx = None
+
+    # --- entity stamps and source digests (skipping unchanged source files) ---------
+
+    def _move_stamps(self, entities: set[str]) -> dict[str, int]:
+        """Move the stamp of each entity written on by one; the new stamps."""
+        moved = {}
+        for entity in sorted(entities):
+            row = self._conn.execute(self._q(_MOVE_STAMP), (entity,)).fetchone()
+            moved[entity] = int(row[0])
+        return moved
+
+    def _stamps_moved(self, moved: dict[str, int]) -> None:
+        """After a commit: a stamp this connection saw stays known only when the commit
+        moved it by exactly one (no other writer came in between)."""
+        known = self._known_stamps
+        for entity, stamp in moved.items():
+            known[entity] = stamp if known.get(entity) == stamp - 1 else None
+
+    def remember_sources(self, activation: str, marks: Sequence[SourceMark]) -> list[str]:
+        """Remember what an apply carried out in full: for each mark, its digest and counts
+        with the entity's stamp, when that stamp is still the one this connection saw last
+        (no other writer since); any older mark of the entity is dropped. The entities
+        remembered."""
+        remembered = []
+        with self._lock_transaction():
+            for mark in marks:
+                now = self._conn.execute(self._q(_STAMP), (mark.entity,)).fetchone()
+                stamp = 0 if now is None else int(now[0])
+                known = self._known_stamps.get(mark.entity)
+                if known == stamp and mark.digest:
+                    params = (activation, mark.entity, mark.digest, stamp, mark.counts)
+                    self._conn.execute(self._q(_REMEMBER), params)
+                    remembered.append(mark.entity)
+                else:
+                    self._conn.execute(self._q(_FORGET), (activation, mark.entity))
+        return remembered
 
     # --- runs (the history) ----------------------------------------------------------
 

@@ -131,5 +131,5 @@ def test_cli_migrate(postgres: Postgres) -> None:
     again = CliRunner().invoke(main, ["store", "migrate"], env={"PASSPORT_STORE": url})
 
     assert first.exit_code == again.exit_code == 0
-    assert first.stdout == f"Migrated the store at {url} to schema version 2 (1, 2).\n"
-    assert again.stdout == f"The store at {url} is up to date (schema version 2).\n"
+    assert first.stdout == f"Migrated the store at {url} to schema version 3 (1, 2, 3).\n"
+    assert again.stdout == f"The store at {url} is up to date (schema version 3).\n"

@@ -108,7 +108,7 @@ def test_migrations_are_applied_once_and_say_so(url: str) -> None:
 
     assert len(said) == 1
     assert said[0].startswith("passport: created the store schema at postgresql://")
-    assert "migrations 1, 2 applied" in said[0]
+    assert "migrations 1, 2, 3 applied" in said[0]
 
 
 def test_a_new_migration_is_applied_and_a_failing_one_leaves_nothing(url: str) -> None:

@@ -9,10 +9,18 @@ those found while reading in `raise_problems()`, every file's problems together.
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from passport.connectors.oneroster_csv.bundle import PROFILES, ROLES, Bundle, required_of
+from passport.connectors.oneroster_csv.bundle import (
+    PROFILES,
+    ROLES,
+    USER_FILES,
+    Bundle,
+    file_of,
+    required_of,
+)
 from passport.connectors.oneroster_csv.columns import FOLDED
 from passport.connectors.oneroster_csv.manifest import MANIFEST
 from passport.connectors.oneroster_csv.problems import Problems
@@ -56,6 +64,9 @@ class CsvSnapshot:
             self._bundle.close()
             raise
         self._warn_version(declared_version)
+        # Warnings of the bundle as it opens; later ones are about rows read.
+        self._opening_warnings = len(self._problems.warnings)
+        self._contents: dict[str, str | None] = {}
 
     @property
     def version(self) -> str:
@@ -105,6 +116,40 @@ class CsvSnapshot:
                 next(rows, None)
                 self._keys[entity] = key_scan(rows, layout.at("sourcedId"))
         return self._keys[entity]
+
+    def content_digest(self, entity: str) -> str | None:
+        """A digest of what the entity's files hold and how they are read (the bundle's
+        version, each file's mode and bytes; users with the files 1.2 folds into them),
+        for a plan to skip an entity whose files did not change; None for a delta."""
+        if entity not in self._contents:
+            self._contents[entity] = self._content_digest(entity)
+        return self._contents[entity]
+
+    def quiet(self, entity: str) -> bool:
+        """Whether reading the entity's files warned about none of their rows."""
+        files = {file_of(e).lower() for e in self._files_of(entity)}
+        later = self._problems.warnings[self._opening_warnings :]
+        return not any(w.file.lower() in files for w in later)
+
+    def _files_of(self, entity: str) -> list[str]:
+        if entity == "users":
+            return ["users", *(e for e in USER_FILES if self.mode(e) != "absent")]
+        return [entity]
+
+    def _content_digest(self, entity: str) -> str | None:
+        hasher = hashlib.blake2b(digest_size=16)
+        hasher.update(f"{self.version}\x1f{self._dates.format}".encode())
+        for part in self._files_of(entity):
+            mode = self.mode(part)
+            hasher.update(f"\x1e{part}\x1f{mode}\x1f".encode())
+            if mode == "delta":
+                return None
+            if mode == "absent":
+                continue
+            with self._bundle.source.open_binary(file_of(part)) as raw:
+                while chunk := raw.read(1 << 20):
+                    hasher.update(chunk)
+        return hasher.hexdigest()
 
     def extension_columns(self, entity: str) -> list[str]:
         """The entity's extension columns, `metadata.*` and `ext_*` (none when absent)."""

@@ -44,6 +44,11 @@ class PostgresStore(PostgresLocks, SqlWrites):
     _BEGIN = "BEGIN"
     _DUPLICATE = psycopg.errors.UniqueViolation
     _chunk = CHUNK_KEYS
+    _AGREED = (
+        "SELECT json_agg(key ORDER BY key)::text, json_agg(digest ORDER BY key)::text "
+        "FROM (SELECT key, digest FROM base WHERE activation = ? AND entity = ? AND key > ? "
+        "ORDER BY key LIMIT ?) AS chunk"
+    )
 
     def __init__(
         self,
@@ -59,6 +64,7 @@ class PostgresStore(PostgresLocks, SqlWrites):
         self._where = location.url
         self._batch_rows = batch_rows
         self._tx: PostgresTransaction | None = None
+        self._known_stamps = {}
         self._held: dict[str, Connection] = {}
         self._staged: set[str] = set()  # staging tables made in this session
         self._reader: Connection | None = None

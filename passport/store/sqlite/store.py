@@ -50,6 +50,7 @@ class SQLiteStore(SQLiteLocks, SqlWrites):
         self._where = str(path) if path is not None else url
         self._batch_rows = batch_rows
         self._tx: SQLiteTransaction | None = None
+        self._known_stamps = {}
         self._conn = connect(path, create_folder=create_folder)
         try:
             with errors(self._where):
