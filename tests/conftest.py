@@ -17,7 +17,7 @@ from pg_cluster import Postgres
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "stores(*kinds): run an end-to-end test once per store kind (tests/e2e)"
+        "markers", "stores(*kinds): run an end-to-end test once per store kind (its `store_kind`)"
     )
 
 
@@ -37,3 +37,26 @@ def postgres() -> Iterator[Postgres]:
         else:
             os.environ["PGPASSWORD"] = saved
         cluster.stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("stores")
+    if marker is not None and "store_kind" in metafunc.fixturenames:
+        metafunc.parametrize("store_kind", marker.args, indirect=True)
+
+
+@pytest.fixture
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" unless a `stores` mark parametrizes it."""
+    kind: str = getattr(request, "param", "sqlite")
+    return kind
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, store_kind: str) -> str | None:
+    """The store the CLI is given: None (a SQLite file in the test's folder) or a fresh
+    schema in the session's PostgreSQL server."""
+    if store_kind != "postgresql":
+        return None
+    url: str = request.getfixturevalue("postgres").new_url("cli")
+    return url

@@ -523,7 +523,14 @@ attributes:
 """
 
 
-def test_a_password_template_from_personal_data(repo: Path) -> None:
+@pytest.mark.parametrize(
+    ("template", "named"),
+    [
+        ("Sch{birthDate|digits}", "birthDate"),
+        ("{school.name|alnum}{gradYear}", "gradYear, school.name"),  # a cohort's password
+    ],
+)
+def test_a_password_template_from_personal_data(repo: Path, template: str, named: str) -> None:
     (repo / "configs" / "google.yaml").write_text(GOOGLE)
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "google")
@@ -532,12 +539,12 @@ def test_a_password_template_from_personal_data(repo: Path) -> None:
         "google",
         replace(
             "passwords: {policy: random, length: 16}",
-            "passwords: {policy: template, template: 'Sch{birthDate|digits}'}",
+            f"passwords: {{policy: template, template: '{template}'}}",
         ),
     )
     kind, severity, message = only(risks())
     assert (kind, severity) == ("password-from-personal-data", "high")
-    assert "birthDate" in message and "policy: random" in message
+    assert f"({named})" in message and "policy: random" in message
 
 
 def test_a_random_password_policy_raises_no_flag(repo: Path) -> None:

@@ -112,6 +112,7 @@ class ConnectContext:
     # Called with (done, total) on long reads and writes; total may be None.
     progress: Callable[[str, int, int | None], None] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    activation: str = ""  # the activation's name (an application may mark what it made)
 
 
 # A factory takes the delivery config with every secret reference already resolved.

@@ -102,7 +102,7 @@ def connect(activation: Activation, context: ConnectContext | None = None) -> Co
     """Open the activation's connector, resolving its secret references now."""
     app = get(activation.application)
     base_dir = str(Path(activation.source).parent) if activation.source else "."
-    context = context or ConnectContext(base_dir=base_dir)
+    context = context or ConnectContext(base_dir=base_dir, activation=activation.name)
     delivery = secrets.resolve_delivery(
         activation.delivery, app.secret_fields, context.base_dir, app.url_fields
     )

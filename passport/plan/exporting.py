@@ -114,6 +114,8 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
             updates.append(key)
         elif base is None or base.digest != want:
             links.append(key)
+        else:
+            result.unchanged += 1  # the application holds it as agreed: nothing to do
     wanted = desired_records(entity, creates + updates + links, inp.store, sharing)
     result.held = _unholdable(entity, wanted, creates + updates, sharing)
     result.held += unreadable.values()
@@ -162,6 +164,8 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 change = replace(change, action=Action.LINK)
             if change is not None:
                 result.changes.append(change)
+            else:
+                result.unchanged += 1
     retire = getattr(sharing.fields, "retire", None)
     for key in deletes:
         gone = current.get(key, {})

@@ -120,6 +120,8 @@ def plan_two_way_entity(inp: TwoWayInputs, store_index: SideIndex) -> EntityPlan
             if s == a:
                 if base is None or base.digest != s:
                     links.append(key)
+                else:
+                    result.unchanged += 1
             else:
                 merges.append(key)
         elif s is not None:

@@ -39,6 +39,7 @@ def planned(activation: Activation, store: Store, settings: Settings) -> Iterato
     context = ConnectContext(
         base_dir=base_dir,
         mode=activation.mode.value,
+        activation=activation.name,
         progress=settings.progress,
         # What an application reads of the store at apply time, for values it must not
         # put in a plan (Google's initial passwords from a template): records by key.

@@ -2,7 +2,8 @@
 
 By default the store is a SQLite file. A module or test marked
 `@pytest.mark.stores("sqlite", "postgresql")` runs once per store kind; its PostgreSQL
-store is a fresh schema in the session's throwaway server (tests/conftest.py).
+store is a fresh schema in the session's throwaway server (tests/conftest.py, which also
+holds the `store_kind` fixture the mark parametrizes).
 """
 
 from __future__ import annotations
@@ -12,18 +13,6 @@ from pathlib import Path
 
 import pytest
 from passport_cli import Passport
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    marker = metafunc.definition.get_closest_marker("stores")
-    if marker is not None and "store_kind" in metafunc.fixturenames:
-        metafunc.parametrize("store_kind", marker.args, indirect=True)
-
-
-@pytest.fixture
-def store_kind(request: pytest.FixtureRequest) -> str:
-    kind: str = getattr(request, "param", "sqlite")
-    return kind
 
 
 @pytest.fixture

@@ -183,3 +183,43 @@ def test_a_new_store_is_announced_on_postgresql_only(passport: Passport) -> None
     )
     assert (said in first.stderr) is passport.on_postgresql
     assert "created the store schema" not in again.stderr
+
+
+def _entities(plan: dict, direction: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {s["entity"]: s for s in plan["summary"]["entities"] if s["direction"] == direction}
+
+
+def _accounted(summary: dict) -> int:  # type: ignore[type-arg]
+    names = ("create", "update", "link", "unchanged", "held", "suppressed", "out_of_scope")
+    return sum(summary[n] for n in names)
+
+
+def test_export_summaries_count_unchanged_records(passport: Passport) -> None:
+    """Every store record an export shares is created, updated, unchanged, held or
+    suppressed, and the plan says which: after an apply, the re-plan counts as unchanged
+    what the first plan created."""
+    configs = district(passport.root)
+    passport("apply", "sis", "--yes")
+    add_lms(configs, passport.root / "lms-bundle")
+    first = _entities(plan_json(passport, "lms"), "export")
+    passport("apply", "lms", "--yes")
+    again = _entities(plan_json(passport, "lms"), "export")
+    assert set(again) == set(first)
+    for entity, summary in again.items():
+        assert summary["unchanged"] == first[entity]["create"] > 0, entity
+        assert _accounted(summary) == _accounted(first[entity]), entity
+
+    users = read_rows(passport.root / "sis-bundle" / "users.csv")
+    student = next(u for u in users if u["role"] == "student")
+
+    def regrade(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            if row["sourcedId"] == student["sourcedId"]:
+                row["grades"] = "12" if row["grades"] != "12" else "11"
+        return rows
+
+    edit_csv(passport.root / "sis-bundle" / "users.csv", regrade)
+    passport("apply", "sis", "--yes")
+    edited = _entities(plan_json(passport, "lms"), "export")["users"]
+    assert edited["update"] == 1
+    assert edited["unchanged"] == again["users"]["unchanged"] - 1

@@ -107,6 +107,7 @@ class Calls:
             "directory.groups.list": self.groups_list,
             "directory.groups.get": self.groups_get,
             "directory.groups.insert": self.groups_insert,
+            "directory.groups.patch": self.groups_patch,
             "directory.groups.delete": self.groups_delete,
             "directory.members.list": self.members_list,
             "directory.members.insert": self.members_insert,
@@ -344,6 +345,11 @@ class Calls:
         self, route: Route, params: dict[str, str], query: dict[str, str], body: dict[str, Any]
     ) -> Answer:
         return json_answer(200, self.data.insert_group(body))
+
+    def groups_patch(
+        self, route: Route, params: dict[str, str], query: dict[str, str], body: dict[str, Any]
+    ) -> Answer:
+        return json_answer(200, self.data.patch_group(params["groupKey"], body))
 
     def groups_delete(
         self, route: Route, params: dict[str, str], query: dict[str, str], body: dict[str, Any]

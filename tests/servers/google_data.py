@@ -340,6 +340,17 @@ class Directory:
             gid = self.group_id(key)
             return {**self.groups[gid], "directMembersCount": str(len(self.members[gid]))}
 
+    def patch_group(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Change a group's name and description (its address stays)."""
+        with self.lock:
+            gid = self.group_id(key)
+            group = self.groups[gid]
+            for name in ("name", "description"):
+                if name in body:
+                    group[name] = str(body[name] or "")
+            group["etag"] = etag({k: v for k, v in group.items() if k != "etag"})
+            return dict(group)
+
     def delete_group(self, key: str) -> None:
         with self.lock:
             gid = self.group_id(key)

@@ -30,6 +30,7 @@ SERVED = (
     "directory.groups.list",
     "directory.groups.get",
     "directory.groups.insert",
+    "directory.groups.patch",
     "directory.groups.delete",
     "directory.members.list",
     "directory.members.insert",

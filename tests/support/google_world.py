@@ -55,9 +55,12 @@ EXPORT = {
 
 
 class GoogleWorld:
-    def __init__(self, root: Path, server: GoogleServer, users: int = 60) -> None:
+    def __init__(
+        self, root: Path, server: GoogleServer, users: int = 60, store_url: str | None = None
+    ) -> None:
+        """`store_url`: None for a SQLite file in `root`, else the store (PostgreSQL)."""
         self.root, self.server = root, server
-        self.passport = Passport(root)
+        self.passport = Passport(root, store_url)
         self.configs = district(root, users=users)
         self.key = server.add_service_account(
             SERVICE_ACCOUNT, scopes=frozenset(READ_SCOPES + WRITE_SCOPES)

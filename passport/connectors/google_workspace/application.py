@@ -53,7 +53,7 @@ def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tu
     """A password template built from personal data (a birth date, a student number) is
     guessable by anyone who knows the student: flagged when it appears or changes. Where
     the initial passwords are written (`credentials_out`) changing is flagged too."""
-    from passport.connectors.google_workspace.options import PERSONAL
+    from passport.connectors.google_workspace.options import GUESSABLE
     from passport.connectors.google_workspace.templates import TemplateError, parse
 
     def personal(delivery: Mapping[str, Any] | None) -> tuple[str, frozenset[str]] | None:
@@ -62,7 +62,7 @@ def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tu
         if not isinstance(text, str):
             return None
         try:
-            names = parse(text).names & PERSONAL
+            names = parse(text).names & GUESSABLE
         except TemplateError:
             return None
         return (text, names) if names else None
@@ -75,9 +75,9 @@ def risks(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[tu
             (
                 "password-from-personal-data",
                 "high",
-                f"initial passwords are built from personal data ({fields}): anyone who "
-                "knows a student can sign in as them before the first change; prefer "
-                "policy: random",
+                f"initial passwords are built from personal data and what classmates know "
+                f"({fields}): anyone who knows a student can sign in as them before the "
+                "first change; prefer policy: random",
             )
         )
     target = after.get("credentials_out")

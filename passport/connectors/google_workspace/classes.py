@@ -11,8 +11,10 @@ domain, a nested group) is left out and counted in a warning.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from passport.connectors.google_workspace.directory import list_groups, list_members
+from passport.connectors.google_workspace.group_fields import join_key
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.session import Session
 from passport.model import Record, Value
@@ -67,13 +69,20 @@ def group_views(session: Session) -> dict[str, list[Record]]:
         email = str(group.get("email") or "").lower()
         if not email:
             continue
-        groups.append(Record(email, {"email": email, "name": str(group.get("name") or "")}))
+        view: dict[str, Value] = {"email": email, "name": str(group.get("name") or "")}
+        joined = join_key(str(group.get("description") or ""))
+        if joined:
+            view["joinKey"] = joined
+        aliases = sorted(str(a).lower() for a in cast(list[str], group.get("aliases") or []))
+        if aliases:
+            view["aliases"] = aliases
+        groups.append(Record(email, view))
         for member in list_members(api, email):
             address = str(member.get("email") or "").lower()
             if address:
                 role = "OWNER" if member.get("role") in TEACHING else "MEMBER"
-                view: dict[str, Value] = {"group": email, "member": address, "role": role}
-                members.append(Record(f"{email}/{address}", view))
+                member_view: dict[str, Value] = {"group": email, "member": address, "role": role}
+                members.append(Record(f"{email}/{address}", member_view))
     return {"classes": groups, "enrollments": members}
 
 

@@ -26,7 +26,13 @@ from passport.connectors.google_workspace.group_fields import GroupMap
 from passport.connectors.google_workspace.linking import CREATED, Links, link
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.templates import clean_email
-from passport.connectors.google_workspace.views import BOOKKEEPING, MANAGED, UNLINKED
+from passport.connectors.google_workspace.values import template_values
+from passport.connectors.google_workspace.views import (
+    BOOKKEEPING,
+    MANAGED,
+    UNLINKED,
+    origin_marker,
+)
 from passport.model import Activation, Fields, Mode, Record, Value
 
 GOOGLE_ID = "google:"  # the userIds entry of a user's Google id
@@ -53,18 +59,7 @@ STORE_TO_VIEW = {
     "identifier": ("employeeId",),
     "sourcedId": ("externalId",),
 }
-GROUP_VIEWS = {"classes": ("email", "name"), "enrollments": ("group", "member", "role")}
-_GRADE_NUMBERS = {"PK": -1, "PR": -1, "TK": 0, "KG": 0}
-
-
-def grad_year(grade: str, today: dt.date) -> str | None:
-    """The year a student in `grade` this school year graduates (school years end by
-    June: a 9th grader in 2026-27 graduates in 2030)."""
-    number = _GRADE_NUMBERS.get(grade.upper()) if not grade.isdigit() else int(grade)
-    if number is None:
-        return None
-    ends = today.year + (1 if today.month >= 7 else 0)
-    return str(ends + 12 - number)
+GROUP_VIEWS = {"classes": ("email", "name", "joinKey"), "enrollments": ("group", "member", "role")}
 
 
 @dataclass
@@ -82,14 +77,18 @@ class GoogleFields:
     unfilled: dict[str, str] = field(default_factory=dict)  # export: key -> why it has no address
     kept: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> base bookkeeping
     groups: GroupMap | None = None  # groups per class (export `groups:`)
+    marker: str = ""  # this activation's passportOrigin value (views.origin_marker)
 
     @classmethod
     def of(cls, activation: Activation) -> GoogleFields:
         options = GoogleOptions.of(activation.delivery)
+        reads_back = activation.mode is Mode.TWO_WAY and options.groups_as_classes
         groups = (
-            GroupMap(options) if options.groups and activation.mode is not Mode.IMPORT else None
+            GroupMap(options, reads_back=reads_back)
+            if options.groups and activation.mode is not Mode.IMPORT
+            else None
         )
-        return cls(options, activation.mode, groups=groups)
+        return cls(options, activation.mode, groups=groups, marker=origin_marker(activation.name))
 
     # --- keys -------------------------------------------------------------------------
 
@@ -106,6 +105,8 @@ class GoogleFields:
     # --- Google -> store ----------------------------------------------------------------
 
     def fields_to_store(self, entity: str, key: str, fields: Fields) -> Fields:
+        if entity == "enrollments" and self.groups is not None and self.groups.reads_back:
+            return self.groups.enrollment_to_store(key, fields)
         if entity != "users":
             return fields
         path = str(fields.get("orgUnitPath") or "/")
@@ -171,7 +172,8 @@ class GoogleFields:
         self.orgs = {k: str(v.get("name") or k) for k, v in orgs.items()}
         if entity != "users":
             if self.groups is not None and entity == "classes":
-                self.groups.prepare_classes(wanted, bases, self.orgs)
+                groups = {rec.key: rec.fields for rec in app if not rec.deleted}
+                self.groups.prepare_classes(wanted, bases, self.orgs, groups)
             elif self.groups is not None and entity == "enrollments":
                 self.groups.prepare_enrollments(wanted, self.links.email, bases)
             return
@@ -225,6 +227,7 @@ class GoogleFields:
             candidate,
             accounts,
             bases,
+            marker=self.marker,
             app_email_wins=self._authority_of("primaryEmail") == "app",
         )
 
@@ -351,26 +354,8 @@ class GoogleFields:
     # --- template values ----------------------------------------------------------------
 
     def _values(self, key: str, fields: Fields) -> dict[str, str | list[str]]:
-        values: dict[str, str | list[str]] = {
-            k: (v if isinstance(v, str) else list(v)) for k, v in fields.items()
-        }
-        values["sourcedId"] = key
-        values["domain"] = self.options.domain
-        schools = _list(fields.get("orgSourcedIds"))
-        primary = fields.get("primaryOrgSourcedId")
-        school = (
-            primary if isinstance(primary, str) and primary else (schools[0] if schools else "")
-        )
-        if school:
-            values["school.id"] = school
-            values["school.name"] = self.orgs.get(school, school)
-        grades = _list(fields.get("grades"))
-        if grades:
-            values["grade"] = grades[0]
-            year = grad_year(grades[0], self.today)
-            if year:
-                values["gradYear"] = year
-        return values
+        domain, orgs = self.options.domain, self.orgs
+        return template_values(key, fields, domain=domain, orgs=orgs, today=self.today)
 
 
 def _who(fields: Fields, values: Mapping[str, str | list[str]]) -> tuple[str, list[str], list[str]]:

@@ -8,8 +8,13 @@ the base); an enrollment is a membership of the class's group, teachers as OWNER
 | name          | group name    | member            | the member's email        |
 |               |               | role              | OWNER / MEMBER            |
 
-A group is keyed by its address; a membership by `<group>/<member>`. A group found at a
-class's address is that class's (linked, as an account is by address).
+| joinKey       | description `passport-class:<class sourcedId>` |          |
+
+A group is keyed by its address; a membership by `<group>/<member>`. Per class, in key
+order: the address the base gave it stays its address; else a group carrying the class's
+join key (its description) is the class's, whatever its address; else the template's
+address, with 2, 3, ... appended when any group (or alias, or a class earlier in key
+order) holds it: a stranger's group is never adopted.
 """
 
 from __future__ import annotations
@@ -17,11 +22,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from passport.connectors.google_workspace.linking import MAX_NUMBER
 from passport.connectors.google_workspace.options import GoogleOptions
-from passport.connectors.google_workspace.templates import clean_email
+from passport.connectors.google_workspace.templates import clean_email, numbered
 from passport.model import Fields, Value
 
 TEACHERS = frozenset({"teacher", "administrator", "aide", "proctor"})
+JOIN_PREFIX = "passport-class:"  # a group's description: which class it is
+
+
+def join_description(key: str) -> str:
+    return JOIN_PREFIX + key
+
+
+def join_key(description: str) -> str | None:
+    """The class a group's description says it is, if passport wrote it."""
+    text = description.strip()
+    return text[len(JOIN_PREFIX) :] if text.startswith(JOIN_PREFIX) else None
 
 
 def member_key(group: str, member: str) -> str:
@@ -36,26 +53,61 @@ class GroupMap:
     enrollment_app: dict[str, str] = field(default_factory=dict)  # enrollment key -> app key
     enrollment_of: dict[str, str] = field(default_factory=dict)  # app key -> enrollment key
     unfilled: dict[str, str] = field(default_factory=dict)  # key -> why it cannot be written
+    # Two-way with groups_as_classes: memberships made in Google come back as enrollments.
+    reads_back: bool = False
+    class_school: dict[str, str] = field(default_factory=dict)  # class key -> its school
+    user_of: dict[str, str] = field(default_factory=dict)  # account address -> store user key
 
     def prepare_classes(
         self,
         wanted: Iterable[tuple[str, Fields]],
         bases: Mapping[str, Fields | None],
         orgs: Mapping[str, str],
+        app: Mapping[str, Fields] | None = None,
     ) -> None:
-        groups = self.options.groups
-        if groups is None:
+        """`app`: the groups Google holds, by address (their views)."""
+        if self.options.groups is None:
             return
-        for key, fields in wanted:
-            agreed = bases.get(key) or {}
-            address = str(agreed.get("email") or "") or self._address(key, fields, orgs)
-            if address:
-                self.emails[key] = address
-                self.class_of[address] = key
-        for key, base in bases.items():  # classes gone from the store keep their group
-            if base and base.get("email") and key not in self.emails:
-                self.class_of[str(base["email"])] = key
-                self.emails[key] = str(base["email"])
+        taken: set[str] = set()
+        carrying: dict[str, str] = {}  # class key -> the address of the group carrying it
+        for address, view in (app or {}).items():
+            taken.add(address)
+            taken.update(_list(view.get("aliases")))
+            joined = view.get("joinKey")
+            if isinstance(joined, str) and joined:
+                carrying.setdefault(joined, address)
+        records = sorted(wanted)
+        for key, fields in records:
+            school = fields.get("schoolSourcedId")
+            if isinstance(school, str) and school:
+                self.class_school[key] = school
+        for key, base in bases.items():  # given once, kept (classes gone keep their group)
+            if base and base.get("email"):
+                self._give(key, str(base["email"]), taken)
+        for key, _ in records:
+            if key not in self.emails and key in carrying:
+                self._give(key, carrying[key], taken)
+        for key, fields in records:
+            if key in self.emails:
+                continue
+            wanted_address = self._address(key, fields, orgs)
+            if wanted_address is None:
+                continue
+            address, n = wanted_address, 1
+            while address in taken:
+                n += 1
+                if n > MAX_NUMBER:
+                    self.unfilled[key] = (
+                        f"every address from {wanted_address} to {address} is taken"
+                    )
+                    break
+                address = numbered(wanted_address, n)
+            if key not in self.unfilled:
+                self._give(key, address, taken)
+
+    def _give(self, key: str, address: str, taken: set[str]) -> None:
+        self.emails[key], self.class_of[address] = address, key
+        taken.add(address)
 
     def _address(self, key: str, fields: Fields, orgs: Mapping[str, str]) -> str | None:
         assert self.options.groups is not None
@@ -73,6 +125,7 @@ class GroupMap:
         user_email: Mapping[str, str],
         bases: Mapping[str, Fields | None],
     ) -> None:
+        self.user_of = {address: key for key, address in user_email.items()}
         for key, fields in wanted:
             group = self.emails.get(str(fields.get("classSourcedId") or ""))
             member = user_email.get(str(fields.get("userSourcedId") or ""))
@@ -96,13 +149,38 @@ class GroupMap:
     def key_to_store(self, entity: str, key: str) -> str:
         if entity == "classes":
             return self.class_of.get(key, key)
+        if key not in self.enrollment_of and self.reads_back:
+            found = self._member_of(key)
+            if found is not None:  # made in Google: the store's enrollment from now on
+                store_key = f"{found[0]}/{found[1]}"
+                self.enrollment_of[key], self.enrollment_app[store_key] = store_key, key
         return self.enrollment_of.get(key, key)
+
+    def _member_of(self, app_key: str) -> tuple[str, str] | None:
+        """(class key, user key) of a membership `<group>/<member>`, when both are known."""
+        group, _, member = app_key.rpartition("/")
+        cls, user = self.class_of.get(group), self.user_of.get(member)
+        return (cls, user) if cls and user else None
+
+    def enrollment_to_store(self, app_key: str, view: Fields) -> Fields:
+        """A membership as the store's enrollment (two-way with groups_as_classes):
+        OWNER (and MANAGER) teach, MEMBER learns."""
+        found = self._member_of(self.enrollment_app.get(app_key, app_key))
+        if found is None:
+            return view
+        cls, user = found
+        role = "teacher" if view.get("role") in ("OWNER", "MANAGER") else "student"
+        out: dict[str, Value] = {"classSourcedId": cls, "userSourcedId": user, "role": role}
+        if cls in self.class_school:
+            out["schoolSourcedId"] = self.class_school[cls]
+        return out
 
     def class_view(self, key: str, fields: Fields, orgs: Mapping[str, str]) -> Fields:
         assert self.options.groups is not None
         view: dict[str, Value] = {}
         if key in self.emails:
             view["email"] = self.emails[key]
+        view["joinKey"] = key
         name = self.options.groups.name.render(_values(key, fields, orgs, self.options.domain))
         view["name"] = name or str(fields.get("title") or key)
         return view
@@ -139,3 +217,9 @@ def _values(
         values["school.id"] = school
         values["school.name"] = orgs.get(school, school)
     return values
+
+
+def _list(value: Value | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

@@ -41,10 +41,13 @@ def link(
     app: Mapping[str, Fields],
     bases: Mapping[str, Fields | None],
     *,
+    marker: str,
     app_email_wins: bool = False,
 ) -> Links:
     """`keys`: the store users in scope; `candidate(key)`: the template's address (None
-    when the record cannot fill it); `app`: accounts by app key; `bases`: agreed views."""
+    when the record cannot fill it); `app`: accounts by app key; `bases`: agreed views;
+    `marker`: this activation's passportOrigin value (an account carrying another's, or
+    the unnamed legacy one, was not created by this activation)."""
     out = Links()
     taken: dict[str, str] = {}  # address -> who holds it (app key or store key)
     for app_key, view in app.items():
@@ -56,7 +59,8 @@ def link(
         account = app.get(key)
         if account is not None:
             out.exists.add(key)
-            made = CREATED if account.get("createdBy") else LINKED  # a killed apply's create
+            # Only this activation's marker says a killed apply of its own created it.
+            made = CREATED if account.get("createdBy") == marker else LINKED
             out.origin[key] = str(base.get("origin") or made)
             current = str(account.get("primaryEmail") or "")
             kept = str(base.get("primaryEmail") or "")

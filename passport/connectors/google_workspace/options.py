@@ -44,8 +44,10 @@ USER_NAMES = frozenset(
 CLASS_NAMES = frozenset(
     {"sourcedId", "title", "classCode", "school.id", "school.name", "domain", "grades"}
 )
-# Personal data: a password template made of these is a risk (config/risks.py flags it).
-PERSONAL = frozenset({"birthDate", "identifier", "givenName", "familyName", "username"})
+# A password template made of any of these is a risk (application.risks flags it): each is
+# personal data (a name, a birth date, a student number), or known to classmates (the
+# school, the grade, gradYear), so anyone who knows the student can sign in as them.
+GUESSABLE = USER_NAMES - {"domain"}
 _DAYS = re.compile(r"^([0-9]{1,4})d$")
 
 

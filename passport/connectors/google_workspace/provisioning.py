@@ -11,6 +11,7 @@ that reason for the next plan to link or renumber.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import secrets
@@ -34,7 +35,13 @@ from passport.connectors.google_workspace.http import Result
 from passport.connectors.google_workspace.options import GoogleOptions
 from passport.connectors.google_workspace.problems import ApiError
 from passport.connectors.google_workspace.session import Session
-from passport.connectors.google_workspace.views import UNLINKED, user_body, user_view
+from passport.connectors.google_workspace.values import primary_school, template_values
+from passport.connectors.google_workspace.views import (
+    UNLINKED,
+    origin_marker,
+    user_body,
+    user_view,
+)
 from passport.errors import ConnectorError
 from passport.model import Action, Fields
 
@@ -68,6 +75,7 @@ class Provisioner:
         self.customer = session.settings.customer
         self.options = options
         self.context = context
+        self.marker = origin_marker(context.activation)
         self.ids = ids  # app key -> Google id
         self.ous = ous
 
@@ -157,7 +165,7 @@ class Provisioner:
             if password is None:
                 out[n] = WriteResult(op, False, "the password template cannot be filled for it")
                 continue
-            body = cast(User, user_body(op.fields or {}, full=True))
+            body = cast(User, user_body(op.fields or {}, full=True, marker=self.marker))
             body["password"] = password
             body["changePasswordAtNextLogin"] = self.options.passwords.change_at_next_login
             bodies.append((n, op, body))
@@ -200,7 +208,7 @@ class Provisioner:
             else:
                 changes.append((n, op, target))
         bodies = [
-            (target, cast(User, user_body(op.fields or {}, full=False)))
+            (target, cast(User, user_body(op.fields or {}, full=False, marker=self.marker)))
             for _, op, target in changes
         ]
         for (n, op, _), answer in zip(changes, update_users(self.api, bodies), strict=True):
@@ -242,13 +250,18 @@ class Provisioner:
         records: Mapping[str, Fields] = (
             reader("users", [op.key for op in ops]) if callable(reader) else {}
         )
+        schools = sorted({primary_school(f) for f in records.values()} - {""})
+        orgs = reader("orgs", schools) if callable(reader) and schools else {}
+        names = {k: str(v.get("name") or k) for k, v in orgs.items()}
+        today = dt.date.today()  # the day the account is made: its gradYear
         out: dict[str, str] = {}
         for op in ops:
             fields = records.get(op.key)
             if fields is None:
                 continue
-            values = {k: (v if isinstance(v, str) else list(v)) for k, v in fields.items()}
-            values.update(sourcedId=op.key, domain=self.options.domain)
+            values = template_values(
+                op.key, fields, domain=self.options.domain, orgs=names, today=today
+            )
             rendered = policy.template.render(values)
             if rendered:
                 out[op.key] = rendered

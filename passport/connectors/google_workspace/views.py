@@ -12,11 +12,16 @@
 | googleId      | id (read only)                                       |
 | aliases       | aliases (read only: addresses taken)                 |
 
-Two fields are passport's bookkeeping: `origin` (created: passport created the account and
-may delete it; linked: it adopted an existing one), kept in the base and, for a created
-account, also as externalIds[type=custom, customType=passportOrigin] so that an apply
-killed between the create and its base still knows; and `suspendedOn` (the day it
-suspended the account, for `delete_after`), in the base only.
+Two fields are passport's bookkeeping: `origin` (created: this activation created the
+account and may delete it; linked: it adopted an existing one), kept in the base and, for
+a created account, also as externalIds[type=custom, customType=passportOrigin] with the
+value `passport:<activation name>` (`origin_marker`), so that an apply killed between the
+create and its base still knows, and another activation on the same domain never takes
+the account for its own; and `suspendedOn` (the day it suspended the account, for
+`delete_after`), in the base only. An account read from Google shows the marker it
+carries as `createdBy`. The marker of earlier versions, plain `passport`, named no
+activation: it counts as no one's (`LEGACY_MARKER`), so such an account without a base is
+linked, never deleted.
 
 A record's key is its join key when it has one, else `google:` and its id.
 """
@@ -45,6 +50,13 @@ MANAGED = (
 JOIN_TYPE = "organization"
 EMPLOYEE_TYPE = "employeeId"
 ORIGIN_TYPE = "passportOrigin"
+LEGACY_MARKER = "passport"  # what every activation wrote before markers named one
+
+
+def origin_marker(activation: str) -> str:
+    """The passportOrigin value of the accounts `activation` creates. The activation's name
+    is in its file name and its plans already: no secret, nothing personal."""
+    return f"{LEGACY_MARKER}:{activation}"
 
 
 def user_view(user: Mapping[str, Any]) -> tuple[str, dict[str, Value]]:
@@ -80,9 +92,10 @@ def user_view(user: Mapping[str, Any]) -> tuple[str, dict[str, Value]]:
     return (join or UNLINKED + str(view["googleId"])), view
 
 
-def user_body(view: Fields, *, full: bool) -> dict[str, Any]:
+def user_body(view: Fields, *, full: bool, marker: str) -> dict[str, Any]:
     """The Directory API body that makes Google hold `view` (bookkeeping left out). With
-    `full`, every managed field is sent (a create); else only those present (a patch)."""
+    `full`, every managed field is sent (a create); else only those present (a patch).
+    `marker`: this activation's `origin_marker`, kept on an account it created."""
     body: dict[str, Any] = {}
     if view.get("primaryEmail"):
         body["primaryEmail"] = view["primaryEmail"]
@@ -102,6 +115,6 @@ def user_body(view: Fields, *, full: bool) -> dict[str, Any]:
         if view.get("employeeId"):
             ids.append({"type": "custom", "customType": EMPLOYEE_TYPE, "value": view["employeeId"]})
         if view.get("origin") == "created":  # kept on every write: externalIds is one list
-            ids.append({"type": "custom", "customType": ORIGIN_TYPE, "value": "passport"})
+            ids.append({"type": "custom", "customType": ORIGIN_TYPE, "value": marker})
         body["externalIds"] = ids
     return body

@@ -12,6 +12,7 @@ import pytest
 from district_files import edit_csv, read_rows
 from google_fixtures import ADMIN, DOMAIN
 from google_world import GoogleWorld, counts, quick
+from passport_cli import BOTH_STORES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
 
@@ -21,11 +22,13 @@ EMAIL = "{username}@{domain}"
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None
+) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
     quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
-        yield GoogleWorld(tmp_path, server, users=1100)
+        yield GoogleWorld(tmp_path, server, store_url=store_url, users=1100)
 
 
 def _existing(world: GoogleWorld, users: list[dict[str, str]]) -> None:
@@ -44,6 +47,7 @@ def _existing(world: GoogleWorld, users: list[dict[str, str]]) -> None:
         world.directory.insert_user(body)
 
 
+@BOTH_STORES
 def test_first_sync_links_1000_existing_accounts_and_creates_none_twice(
     world: GoogleWorld,
 ) -> None:

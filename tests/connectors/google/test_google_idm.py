@@ -16,6 +16,7 @@ import pytest
 from district_files import edit_csv, read_rows
 from google_fixtures import ADMIN, DOMAIN
 from google_world import GoogleWorld, counts, quick
+from passport_cli import BOTH_STORES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "servers"))
 
@@ -23,11 +24,13 @@ from google_directory import GoogleServer
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GoogleWorld]:
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None
+) -> Iterator[GoogleWorld]:
     monkeypatch.chdir(tmp_path)
     quick(monkeypatch)
     with GoogleServer(domain=DOMAIN, admin=ADMIN) as server:
-        yield GoogleWorld(tmp_path, server, users=60)
+        yield GoogleWorld(tmp_path, server, store_url=store_url, users=60)
 
 
 def _students(world: GoogleWorld) -> list[dict[str, str]]:
@@ -57,7 +60,10 @@ def _remove(world: GoogleWorld, keys: set[str]) -> None:
             )
 
 
-def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: GoogleWorld) -> None:
+@BOTH_STORES
+def test_export_provisions_accounts_by_ou_rules_and_email_templates(
+    world: GoogleWorld, store_kind: str
+) -> None:
     students = _students(world)
     first, _, third = (s["sourcedId"] for s in students[:3])
     same_grade = [s for s in students if s["grades"] == students[0]["grades"]]
@@ -74,6 +80,9 @@ def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: Googl
     users = counts(plan)
     assert users["create"] == 60 and users["held"] == 0
     world("apply", "google", "--yes")
+    # The store is the one asked for: no SQLite file when it is PostgreSQL.
+    assert world.passport.on_postgresql == (store_kind == "postgresql")
+    assert world.passport.store.exists() == (store_kind == "sqlite")
 
     joined = world.joined()
     assert len(joined) == len(world.directory.users) == 60
@@ -108,6 +117,7 @@ def test_export_provisions_accounts_by_ou_rules_and_email_templates(world: Googl
 
     again = world.plan()
     assert counts(again)["create"] == counts(again)["update"] == 0
+    assert counts(again)["unchanged"] == 60  # every account said, none silently skipped
     assert again["changes"] == []
 
     # The first Zoë leaves: her twin keeps the address once given (no renumbering).
@@ -191,6 +201,7 @@ def test_a_duplicate_on_create_is_reported_never_a_crash(world: GoogleWorld) -> 
     assert len(world.directory.users) == 60 and world.plan()["changes"] == []
 
 
+@BOTH_STORES
 def test_groups_per_class_with_members_teachers_as_owners(world: GoogleWorld) -> None:
     world.import_sis()
     path = world.activate(groups={"email": "class-{sourcedId|ascii|lower}@{domain}"})
@@ -253,3 +264,75 @@ def test_credentials_out_through_a_symlink_is_refused_before_any_account(
     assert "cannot be written" in said
     assert len(world.directory.users) == 0  # no account whose password would be lost
     assert elsewhere.read_text() == "someone else's file\n"
+
+
+def _with_groups(world: GoogleWorld) -> None:
+    path = world.activate(groups={"email": "class-{sourcedId|ascii|lower}@{domain}"})
+    text = path.read_text().replace(
+        "attributes:\n  users: all\n",
+        "attributes:\n  users: all\n  classes: all\n  enrollments: all\n",
+    )
+    path.write_text(text)
+
+
+@BOTH_STORES
+def test_a_strangers_group_at_a_class_address_is_numbered_never_adopted(
+    world: GoogleWorld,
+) -> None:
+    """A group already at a class's address that does not carry the class's join key is
+    someone else's: the class gets the address with 2 appended; a group carrying the
+    class's join key (its description) is the class's, wherever it is."""
+    world.import_sis()
+    _with_groups(world)
+    classes = read_rows(world.root / "sis-bundle" / "classes.csv")
+    stranger, moved = classes[0]["sourcedId"].lower(), classes[1]["sourcedId"]
+    data = world.directory
+    data.insert_group({"email": f"class-{stranger}@{DOMAIN}", "name": "Chess club"})
+    data.insert_group(
+        {
+            "email": f"renamed-{moved.lower()}@{DOMAIN}",
+            "name": "Kept by the school",
+            "description": f"passport-class:{moved}",
+        }
+    )
+    plan = world.plan()
+    made = {c["key"]: c for c in plan["changes"] if c["entity"] == "classes"}
+    assert made[classes[0]["sourcedId"]]["after"]["email"] == f"class-{stranger}2@{DOMAIN}"
+    assert made[moved]["action"] == "link"  # adopted by its join key, renamed to the title
+    world("apply", "google", "--yes")
+    assert data.group(f"class-{stranger}@{DOMAIN}")["name"] == "Chess club"
+    assert data.listed_members(f"class-{stranger}@{DOMAIN}", set()) == []
+    assert data.group(f"class-{stranger}2@{DOMAIN}")["name"] == classes[0]["title"]
+    assert data.group(f"renamed-{moved.lower()}@{DOMAIN}")["name"] == classes[1]["title"]
+    assert not any(g["email"] == f"class-{moved.lower()}@{DOMAIN}" for g in data.groups.values())
+    assert world.plan()["changes"] == []
+
+    # Given once, kept: the stranger's group going away moves nothing.
+    data.delete_group(f"class-{stranger}@{DOMAIN}")
+    assert world.plan()["changes"] == []
+
+
+def test_password_templates_see_school_name_and_grad_year(world: GoogleWorld) -> None:
+    """A password template sees what the email and OU templates see: school.name and
+    gradYear too. The passwords Google holds are the ones handed out."""
+    world.import_sis()
+    template = "{school.name|alnum|lower}-{gradYear}-{sourcedId|last4}"
+    path = world.activate(passwords={"policy": "template", "template": template})
+    students_only = "filters:\n- {entity: users, field: role, op: equals, value: student}\n"
+    path.write_text(path.read_text() + students_only)
+    world("apply", "google", "--yes")
+    students = _students(world)
+    school = {r["sourcedId"]: r["name"] for r in read_rows(world.root / "sis-bundle" / "orgs.csv")}
+    today = dt.date.today()
+    ends = today.year + (1 if today.month >= 7 else 0)
+    with world.credentials.open(newline="") as handle:
+        handed = {r["primaryEmail"]: r["password"] for r in csv.DictReader(handle)}
+    assert len(handed) == len(students) == len(world.directory.users)
+    joined = world.joined()
+    for row in students:
+        grade = 0 if row["grades"] == "KG" else int(row["grades"])
+        name = "".join(c for c in school[row["orgSourcedIds"]] if c.isalnum()).lower()
+        expected = f"{name}-{ends + 12 - grade}-{row['sourcedId'][-4:]}"
+        email = joined[row["sourcedId"]]["primaryEmail"]
+        assert handed[email] == expected
+        assert world.directory.passwords[world.directory.emails[email]] == expected

@@ -6,6 +6,7 @@ in any output, history, store file or log."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import secrets
 import subprocess
@@ -92,7 +93,7 @@ def test_faults_and_rate_limits_converge_to_the_clean_run(make_world: Any) -> No
     assert len(created) == len(set(created)) == 200  # each new account handed out once
 
 
-def _killed_apply(world: GoogleWorld, checkpoint: int) -> int:
+def _killed_apply(world: GoogleWorld, checkpoint: int, name: str = "google") -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SUPPORT), env.get("PYTHONPATH")]))
     cmd = [
@@ -101,7 +102,7 @@ def _killed_apply(world: GoogleWorld, checkpoint: int) -> int:
         "quick_passport",
         str(checkpoint),
         "apply",
-        "google",
+        name,
         "--yes",
         "--store",
         str(world.passport.store),
@@ -139,9 +140,60 @@ def test_kill_9_mid_apply_re_plans_to_exactly_the_remainder(
     assert len(world.directory.users) == planned
     assert world.plan()["changes"] == []
     origins = {u.get("externalIds", [{}])[-1].get("value") for u in world.directory.users.values()}
-    assert origins == {"passport"}  # every account still known as created by passport
+    assert origins == {"passport:google"}  # every account still known as this activation's
     with world.credentials.open(newline="") as handle:
         assert len(list(csv.DictReader(handle))) == planned
+
+
+def test_a_killed_apply_never_lets_another_activation_delete_its_accounts(
+    make_world: Any,
+) -> None:
+    """Two export activations on one domain: `google-a` is killed right after Google
+    accepted its creates (no base yet). `google-b` links those accounts; when a student
+    leaves, b suspends the account but never deletes it; a, which created it, does."""
+    world = make_world("two", 60)
+    world.import_sis()
+    world.activate("google-a")
+    world.activate("google-b", credentials_out="../credentials/google-b.csv")
+    assert _killed_apply(world, 1, "google-a") == -9
+    assert len(world.directory.users) == 60
+    markers = {
+        e["value"]
+        for u in world.directory.users.values()
+        for e in u["externalIds"]
+        if e.get("customType") == "passportOrigin"
+    }
+    assert markers == {"passport:google-a"}
+    assert counts(world.plan("google-b"))["link"] == 60
+    world("apply", "google-b", "--yes")
+    assert counts(world.plan("google-a"))["link"] == 60  # a's own, after its kill
+    world("apply", "google-a", "--yes")
+
+    leaver = next(r for r in read_rows(world.root / "sis-bundle" / "users.csv"))["sourcedId"]
+    _drop(world, leaver)
+    for name in ("google-b", "google-a"):
+        [suspend] = [c for c in world.plan(name)["changes"] if c["key"] == leaver]
+        assert suspend["action"] == "update" and "suspended" in suspend["reason"]
+        world("apply", name, "--yes")
+    late = (dt.date.today() + dt.timedelta(days=120)).isoformat()
+    assert not [c for c in world.plan("google-b", "--as-of", late)["changes"]]
+    world("apply", "google-b", "--yes", "--as-of", late)
+    assert leaver in world.joined()  # b never deletes what a created
+    deletes = [c for c in world.plan("google-a", "--as-of", late)["changes"]]
+    assert [(c["key"], c["action"]) for c in deletes] == [(leaver, "delete")]
+    world("apply", "google-a", "--yes", "--as-of", late)
+    assert leaver not in world.joined() and len(world.directory.users) == 59
+
+
+def _drop(world: GoogleWorld, key: str) -> None:
+    from district_files import edit_csv
+
+    bundle = world.root / "sis-bundle"
+    edit_csv(bundle / "users.csv", lambda rows: [r for r in rows if r["sourcedId"] != key])
+    edit_csv(
+        bundle / "enrollments.csv", lambda rows: [r for r in rows if r["userSourcedId"] != key]
+    )
+    world.import_sis()
 
 
 @pytest.mark.parametrize("auth", ["service-account", "signed-in"])

@@ -87,7 +87,7 @@ def test_every_user_gets_its_own_address_and_keeps_it(
     def candidate(key: str) -> str | None:
         return clean_email(f"{users[key]}@d.org")
 
-    first = link(users, candidate, app, {})
+    first = link(users, candidate, app, {}, marker="passport:google")
     given_out = list(first.email.values())
     assert len(set(given_out)) == len(given_out) == len(users)
     assert not set(given_out) & foreign
@@ -95,14 +95,16 @@ def test_every_user_gets_its_own_address_and_keeps_it(
     # user earlier in key order now wants the same address.
     bases = {k: {"primaryEmail": v, "origin": CREATED} for k, v in first.email.items()}
     more = {**users, "": "ana"}
-    again = link(more, lambda k: clean_email(f"{more[k]}@d.org"), app, bases)
+    again = link(
+        more, lambda k: clean_email(f"{more[k]}@d.org"), app, bases, marker="passport:google"
+    )
     assert all(again.email[k] == v for k, v in first.email.items())
     assert again.email[""] not in set(given_out) | foreign
 
 
 def test_an_unlinked_account_at_one_users_address_is_linked() -> None:
     app = {"google:1": {"primaryEmail": "ana@d.org"}}
-    found = link({"s1": None}, lambda key: "ana@d.org", app, {})
+    found = link({"s1": None}, lambda key: "ana@d.org", app, {}, marker="passport:google")
     assert found.app_of == {"s1": "google:1"} and found.origin["s1"] == LINKED
     assert found.email["s1"] == "ana@d.org"
 
@@ -118,3 +120,17 @@ def test_validate_names_a_bad_template_at_its_place(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "google.yaml")])
     assert result.exit_code == 1
     assert "google.yaml:11:" in result.output and "unknown filter 'shout'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("marker", "origin"),
+    [("passport:google", CREATED), ("passport:other", LINKED), ("passport", LINKED)],
+)
+def test_only_this_activations_marker_makes_an_unbased_account_its_own(
+    marker: str, origin: str
+) -> None:
+    """An account with no base (a killed apply) is this activation's creation only if it
+    carries this activation's marker; another's, or the legacy unnamed one, is linked."""
+    app = {"s1": {"primaryEmail": "ana@d.org", "externalId": "s1", "createdBy": marker}}
+    found = link({"s1": None}, lambda key: "ana@d.org", app, {}, marker="passport:google")
+    assert found.origin["s1"] == origin
