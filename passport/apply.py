@@ -22,6 +22,9 @@ from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, Store, StoreTransaction
 
 BATCH = 500
+# How many landed exports' store digests are looked up at once (a read, inside the one
+# transaction that records the base of a whole bundle: it bounds memory, not the batch).
+DIGEST_LOOKUP = 5_000
 # Changes that only move the base: nothing is written to either side.
 BOOKKEEPING = frozenset({Action.LINK, Action.FORGET})
 
@@ -273,24 +276,37 @@ def _write_op(change: Change) -> WriteOp:
 def _record_export(
     batch: Sequence[Change], results: Sequence[WriteResult], ctx: ApplyContext, outcome: Outcome
 ) -> None:
+    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
+        for start in range(0, len(batch), DIGEST_LOOKUP):
+            part = slice(start, start + DIGEST_LOOKUP)
+            _record_landed(tx, batch[part], results[part], ctx)
+        landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
+        _landing(ctx, outcome, landed)
+
+
+def _record_landed(
+    tx: StoreTransaction,
+    batch: Sequence[Change],
+    results: Sequence[WriteResult],
+    ctx: ApplyContext,
+) -> None:
+    """The base of the writes that succeeded: the store's digest of each record (looked up
+    without its values, a part at a time: a bulk export can land a whole district)."""
     ok_keys: dict[str, list[str]] = {}
     for change, result in zip(batch, results, strict=True):
         if result.ok and change.action not in (Action.DELETE, Action.FORGET):
             ok_keys.setdefault(change.entity, []).append(change.key)
-    stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
-    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
-        for change, result in zip(batch, results, strict=True):
-            if not result.ok:
-                continue
-            if change.action in (Action.DELETE, Action.FORGET):
-                tx.drop_base(ctx.activation, change.entity, change.key)
-                continue
-            rec = stored[change.entity].get(change.key)
-            if rec is not None:
-                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
-            elif change.action is Action.UPDATE:
-                # The store no longer has it, the application still does (an account
-                # suspended rather than deleted): the base keeps what the application holds.
-                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))
-        landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
-        _landing(ctx, outcome, landed)
+    stored = {e: ctx.store.digests(e, keys) for e, keys in ok_keys.items()}
+    for change, result in zip(batch, results, strict=True):
+        if not result.ok:
+            continue
+        if change.action in (Action.DELETE, Action.FORGET):
+            tx.drop_base(ctx.activation, change.entity, change.key)
+            continue
+        store_digest = stored[change.entity].get(change.key)
+        if store_digest is not None:
+            tx.set_base(ctx.activation, change.entity, agreed(ctx, change, store_digest))
+        elif change.action is Action.UPDATE:
+            # The store no longer has it, the application still does (an account
+            # suspended rather than deleted): the base keeps what the application holds.
+            tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))

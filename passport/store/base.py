@@ -80,6 +80,10 @@ class Store(Protocol):
         """The records among `keys` that exist (any number of keys; batched inside)."""
         ...
 
+    def digests(self, entity: str, keys: Collection[str]) -> dict[str, str]:
+        """The digests of the records among `keys` that exist, without their values."""
+        ...
+
     def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:
         """For each key some activation's base holds: the activations, sorted."""
         ...
