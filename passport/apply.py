@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from passport.canonical import digest
+from passport.canonical import canonical_json, digest_bytes
 from passport.connectors.base import Connector, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import Action, Change, Direction, Fields, Plan, RunCount, RunError, Value
@@ -97,8 +97,13 @@ def agreed(
     `written` is the record just put into the store, when this apply wrote it: an import
     create writes exactly what both sides agree on, so its digest is the store's."""
     fields = change.agreed_fields() or {}
-    agreed_digest = store_digest if written is fields else digest(fields)
-    return BaseEntry(change.key, agreed_digest, store_digest, fields if ctx.outgoing_base else None)
+    kept = fields if ctx.outgoing_base else None
+    if written is fields:
+        return BaseEntry(change.key, store_digest, store_digest, kept)
+    # One encoding for both the digest and, where the base keeps values, the row.
+    data = canonical_json(fields)
+    kept_data = data if kept is not None else None
+    return BaseEntry(change.key, digest_bytes(data), store_digest, kept, data=kept_data)
 
 
 def execute(plan: Plan, ctx: ApplyContext, outcome: Outcome | None = None) -> Outcome:

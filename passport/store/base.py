@@ -45,6 +45,9 @@ class BaseEntry:
     fields: Fields | None = None  # the agreed fields, kept where three-way merges need them
     # Filled by `base_scan` only: the store record's digest now, None when it is gone.
     current_store_digest: str | None = None
+    # The agreed fields' canonical JSON, when the writer already made it for the digest:
+    # written as is instead of encoded again.
+    data: bytes | None = None
 
 
 class StoreTransaction(Protocol):
