@@ -11,7 +11,7 @@ For each size it writes "yesterday" and "today" bundles (bench/generate.py: 1% c
   apply), the next-day plan (today), the nothing-changed plan (yesterday again: its files
   are skipped as unchanged) and the same with `--full` (every file read), the delta plan,
   and the bulk CSV export of the store (`apply` of an export activation; only up to
-  --export-users, since it holds every record in memory);
+  --export-users, since its plan holds every record it sends);
 - the floor: bare reads of today's bundle by Python's csv module, pyarrow and polars;
 - the ratio of the next-day plan to the columnar (pyarrow) read of the same bundle.
 
@@ -401,7 +401,7 @@ def main() -> None:
         "--export-users",
         type=int,
         default=200_000,
-        help="export only districts up to this size (the export holds every record)",
+        help="export only districts up to this size (its plan holds every record it sends)",
     )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)

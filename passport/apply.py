@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from passport.canonical import digest
+from passport.canonical import canonical_json, digest_bytes
 from passport.connectors.base import Connector, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import Action, Change, Direction, Fields, Plan, RunCount, RunError, Value
@@ -22,6 +22,9 @@ from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, Store, StoreTransaction
 
 BATCH = 500
+# How many landed exports' store digests are looked up at once (a read, inside the one
+# transaction that records the base of a whole bundle: it bounds memory, not the batch).
+DIGEST_LOOKUP = 5_000
 # Changes that only move the base: nothing is written to either side.
 BOOKKEEPING = frozenset({Action.LINK, Action.FORGET})
 
@@ -94,8 +97,13 @@ def agreed(
     `written` is the record just put into the store, when this apply wrote it: an import
     create writes exactly what both sides agree on, so its digest is the store's."""
     fields = change.agreed_fields() or {}
-    agreed_digest = store_digest if written is fields else digest(fields)
-    return BaseEntry(change.key, agreed_digest, store_digest, fields if ctx.outgoing_base else None)
+    kept = fields if ctx.outgoing_base else None
+    if written is fields:
+        return BaseEntry(change.key, store_digest, store_digest, kept)
+    # One encoding for both the digest and, where the base keeps values, the row.
+    data = canonical_json(fields)
+    kept_data = data if kept is not None else None
+    return BaseEntry(change.key, digest_bytes(data), store_digest, kept, data=kept_data)
 
 
 def execute(plan: Plan, ctx: ApplyContext, outcome: Outcome | None = None) -> Outcome:
@@ -273,24 +281,37 @@ def _write_op(change: Change) -> WriteOp:
 def _record_export(
     batch: Sequence[Change], results: Sequence[WriteResult], ctx: ApplyContext, outcome: Outcome
 ) -> None:
+    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
+        for start in range(0, len(batch), DIGEST_LOOKUP):
+            part = slice(start, start + DIGEST_LOOKUP)
+            _record_landed(tx, batch[part], results[part], ctx)
+        landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
+        _landing(ctx, outcome, landed)
+
+
+def _record_landed(
+    tx: StoreTransaction,
+    batch: Sequence[Change],
+    results: Sequence[WriteResult],
+    ctx: ApplyContext,
+) -> None:
+    """The base of the writes that succeeded: the store's digest of each record (looked up
+    without its values, a part at a time: a bulk export can land a whole district)."""
     ok_keys: dict[str, list[str]] = {}
     for change, result in zip(batch, results, strict=True):
         if result.ok and change.action not in (Action.DELETE, Action.FORGET):
             ok_keys.setdefault(change.entity, []).append(change.key)
-    stored = {e: ctx.store.get(e, keys) for e, keys in ok_keys.items()}
-    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
-        for change, result in zip(batch, results, strict=True):
-            if not result.ok:
-                continue
-            if change.action in (Action.DELETE, Action.FORGET):
-                tx.drop_base(ctx.activation, change.entity, change.key)
-                continue
-            rec = stored[change.entity].get(change.key)
-            if rec is not None:
-                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, rec.digest))
-            elif change.action is Action.UPDATE:
-                # The store no longer has it, the application still does (an account
-                # suspended rather than deleted): the base keeps what the application holds.
-                tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))
-        landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
-        _landing(ctx, outcome, landed)
+    stored = {e: ctx.store.digests(e, keys) for e, keys in ok_keys.items()}
+    for change, result in zip(batch, results, strict=True):
+        if not result.ok:
+            continue
+        if change.action in (Action.DELETE, Action.FORGET):
+            tx.drop_base(ctx.activation, change.entity, change.key)
+            continue
+        store_digest = stored[change.entity].get(change.key)
+        if store_digest is not None:
+            tx.set_base(ctx.activation, change.entity, agreed(ctx, change, store_digest))
+        elif change.action is Action.UPDATE:
+            # The store no longer has it, the application still does (an account
+            # suspended rather than deleted): the base keeps what the application holds.
+            tx.set_base(ctx.activation, change.entity, agreed(ctx, change, ""))

@@ -51,16 +51,19 @@ def create(
     app_key: str = "",
     agreed: Fields | None = None,
     school_fields: Fields | None = None,
+    school: str | None = None,
 ) -> Change:
     """`school_fields`: the store-space record the school is read from, when `fields`
-    are in the application's shape."""
+    are in the application's shape; `school`: the school itself, already read."""
+    if school is None:
+        school = school_of(entity, key, fields if school_fields is None else school_fields)
     return Change(
         entity=entity,
         key=key,
         action=Action.CREATE,
         direction=direction,
         after=fields,
-        school=school_of(entity, key, fields if school_fields is None else school_fields),
+        school=school,
         modified=modified,
         app_key=_differing(app_key, key),
         agreed=agreed,
@@ -102,6 +105,7 @@ def update(
     app_key: str = "",
     agreed: Fields | None = None,
     school_fields: Fields | None = None,
+    school: str | None = None,
 ) -> Change | None:
     """The update from `before` to `after`, or None when no field differs. `shown` is the
     whole record the update belongs to (default: `after`), for its identity and school."""
@@ -109,6 +113,8 @@ def update(
     if not changed:
         return None
     whole = after if shown is None else shown
+    if school is None:
+        school = school_of(entity, key, whole if school_fields is None else school_fields)
     return Change(
         entity=entity,
         key=key,
@@ -118,7 +124,7 @@ def update(
         after=only(after, changed),
         changed=changed,
         identity=identity_of(entity, whole),
-        school=school_of(entity, key, whole if school_fields is None else school_fields),
+        school=school,
         modified=modified,
         reason=reason,
         app_key=_differing(app_key, key),
@@ -137,16 +143,19 @@ def bookkeeping(
     app_key: str = "",
     agreed: Fields | None = None,
     school_fields: Fields | None = None,
+    school: str | None = None,
 ) -> Change:
     """A LINK or FORGET: only the base moves (to `agreed`, for a link)."""
     whole = shown or {}
+    if school is None:
+        school = school_of(entity, key, whole if school_fields is None else school_fields)
     return Change(
         entity=entity,
         key=key,
         action=action,
         direction=direction,
         identity=identity_of(entity, whole),
-        school=school_of(entity, key, whole if school_fields is None else school_fields),
+        school=school,
         reason=reason,
         app_key=_differing(app_key, key),
         agreed=agreed,

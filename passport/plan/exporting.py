@@ -13,24 +13,31 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from passport.canonical import digest
+from passport.mapping.scope import school_of
 from passport.mapping.sharing import Sharing
 from passport.model import Action, Direction, Fields, Held
+from passport.oneroster import REPEATING_FIELDS
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
 from passport.plan.holding import app_held
+from passport.plan.importing import ValuePool
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
 
+# How many store records are read at once for the records a plan sends.
+RECORDS_AT_ONCE = 5_000
+
 
 @dataclass(frozen=True, slots=True)
 class Desired:
-    """One store record on its way out: as the application will hold it, and as the store
-    shares it (for its school)."""
+    """One store record on its way out: as the application will hold it, and the school
+    it belongs to (read off the record as the store shares it, which is not kept: a
+    first export holds a Desired for every record of the district)."""
 
     view: Fields
-    shared: Fields
+    school: str
     modified: str | None = None  # the store record's own dateLastModified
 
 
@@ -56,17 +63,19 @@ def desired_index(
 def desired_records(
     entity: str, keys: list[str], store: StoreSide, sharing: Sharing
 ) -> dict[str, Desired]:
-    if not keys:
-        return {}
-    found = store.get(entity, keys)
-    return {
-        key: Desired(
-            sharing.outgoing(entity, key, rec.fields),
-            sharing.shared(entity, rec.fields),
-            rec.modified,
-        )
-        for key, rec in found.items()
-    }
+    """The records among `keys` on their way out, read a part at a time so that only
+    their application views are held, not the store's records too, with one copy of
+    each repeated value (`ValuePool`: a first export holds every record)."""
+    wanted: dict[str, Desired] = {}
+    outgoing, shared = sharing.outgoing, sharing.shared
+    pooled = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
+    for start in range(0, len(keys), RECORDS_AT_ONCE):
+        found = store.get(entity, keys[start : start + RECORDS_AT_ONCE])
+        for key, rec in found.items():
+            school = school_of(entity, key, shared(entity, rec.fields))
+            view = pooled(outgoing(entity, key, rec.fields))
+            wanted[key] = Desired(view, school, rec.modified)
+    return wanted
 
 
 @dataclass
@@ -134,7 +143,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                     goal.view,
                     goal.modified,
                     app_key=sharing.app_key(entity, key),
-                    school_fields=goal.shared,
+                    school=goal.school,
                 )
             )
     taken_over = "takes over a record already in the application"
@@ -156,7 +165,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 else taken_over,
                 app_key=sharing.app_key(entity, key),
                 agreed=goal.view,
-                school_fields=goal.shared,
+                school=goal.school,
             )
             if change is not None and key not in bases and callable(link_reason):
                 # A first-sync match (Google: by externalIds or address): a link, which
@@ -201,7 +210,7 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 goal.view,
                 app_key=sharing.app_key(entity, key),
                 agreed=goal.view,
-                school_fields=goal.shared,
+                school=goal.school,
             )
             result.changes.append(link)
     gone_both = "gone from the store and the application"

@@ -45,6 +45,9 @@ class BaseEntry:
     fields: Fields | None = None  # the agreed fields, kept where three-way merges need them
     # Filled by `base_scan` only: the store record's digest now, None when it is gone.
     current_store_digest: str | None = None
+    # The agreed fields' canonical JSON, when the writer already made it for the digest:
+    # written as is instead of encoded again.
+    data: bytes | None = None
 
 
 class StoreTransaction(Protocol):
@@ -78,6 +81,10 @@ class Store(Protocol):
 
     def get(self, entity: str, keys: Collection[str]) -> dict[str, StoredRecord]:
         """The records among `keys` that exist (any number of keys; batched inside)."""
+        ...
+
+    def digests(self, entity: str, keys: Collection[str]) -> dict[str, str]:
+        """The digests of the records among `keys` that exist, without their values."""
         ...
 
     def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:

@@ -83,7 +83,9 @@ class BufferedTransaction:
         return digest
 
     def set_base(self, activation: str, entity: str, entry: BaseEntry) -> None:
-        data = None if entry.fields is None else dumps(entry.fields, option=OPT_SORT_KEYS)
+        data = entry.data
+        if data is None and entry.fields is not None:
+            data = dumps(entry.fields, option=OPT_SORT_KEYS)
         buffer = self._base
         if buffer.kind is not SET_BASE:
             buffer = self._switch("_base", SET_BASE)

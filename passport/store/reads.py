@@ -24,6 +24,7 @@ _BASE_JOIN = (
     "WHERE b.activation = ? AND b.entity = ? ORDER BY b.key"
 )
 _GET = "SELECT key, data, digest, modified FROM records WHERE entity = ? AND key"
+_DIGESTS = "SELECT key, digest FROM records WHERE entity = ? AND key"
 # Base rows whose store copy moved since they were agreed, or is gone: rare.
 _DRIFT = (
     "SELECT b.key, b.digest, b.store_digest, r.digest "
@@ -129,6 +130,9 @@ class SqlReads:
         for key, data, digest, modified in self._by_keys(self._q(_GET), entity, keys, ""):
             found[key] = StoredRecord(key, orjson.loads(data), digest, modified)
         return found
+
+    def digests(self, entity: str, keys: Collection[str]) -> dict[str, str]:
+        return dict(self._by_keys(self._q(_DIGESTS), entity, keys, ""))
 
     def owners(self, entity: str, keys: Collection[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}

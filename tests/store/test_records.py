@@ -223,3 +223,18 @@ def test_a_transaction_cannot_be_written_after_it_ends(store: Store) -> None:
         tx.put("users", "u2", USER)
         tx.delete("users", "u2")
     assert store.count("users") == 1
+
+
+def test_digests_are_the_records_digests_without_their_values(store: Store) -> None:
+    keys = [f"user-{i:06d}" for i in range(12_000)]  # more than one chunk of keys
+    with store.transaction() as tx:
+        for i, key in enumerate(keys):
+            tx.put("users", key, {"n": str(i)})
+        tx.put("classes", "user-000001", {"title": "not a user"})
+
+    found = store.digests("users", [*keys, "missing", keys[0]])
+
+    assert len(found) == 12_000
+    assert found["user-000001"] == digest({"n": "1"})
+    assert found == {key: rec.digest for key, rec in store.get("users", keys).items()}
+    assert store.digests("users", []) == {}

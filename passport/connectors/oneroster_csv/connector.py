@@ -166,8 +166,12 @@ def _delta(ops: Sequence[WriteOp], now: str) -> dict[str, list[Record]]:
 
 def _extension_columns(current: CsvSnapshot | None, entity: str, ops: list[WriteOp]) -> list[str]:
     names = set(current.extension_columns(entity)) if current else set()
+    # Every field name the ops carry first (a bulk export sends the same few names in
+    # every record), then the extension check once per distinct name.
+    carried: set[str] = set()
     for op in ops:
-        names.update(n for n in op.fields or {} if is_extension(n))
+        carried.update(op.fields or ())
+    names.update(n for n in carried if is_extension(n))
     return sorted(names)
 
 
