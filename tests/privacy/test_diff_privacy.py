@@ -11,29 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from privacy_files import LMS
 
 from passport.cli import main
-
-LMS = """\
-version: 1
-name: lms
-application: oneroster-csv
-mode: export
-delivery:
-  path: ../out
-schools:
-  map:
-    - {app: a-1, store: sch-001}
-attributes:
-  users: [role, givenName, familyName, email]
-  classes: all
-privacy_shield:
-  enabled: true
-  level: 2
-  key: ${env:SHIELD_KEY}
-privacy:
-  agreement: agreements/lms.yaml
-"""
 
 AGREEMENT = """\
 version: 1
