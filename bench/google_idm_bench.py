@@ -38,39 +38,18 @@ import argparse
 import contextlib
 import io
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import yaml
+from google_provision import DOMAIN, bare_creates, start_server
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = ROOT / "tests" / "servers" / "google_directory.py"
-DOMAIN = "district.example"
-
-from passport.cli import main as passport_main  # noqa: E402
-from passport.connectors.google_workspace import directory  # noqa: E402
-from passport.connectors.google_workspace import settings as google_settings  # noqa: E402
-from passport.connectors.google_workspace.session import open_session  # noqa: E402
-from passport.connectors.google_workspace.settings import Tuning  # noqa: E402
-from passport.sample import generate_sample  # noqa: E402
-
-
-def start_server(
-    quota: int, latency_ms: float, key_file: Path
-) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, str(SERVER), "--port", "0", "--users", "0", "--groups", "0"]
-    cmd += ["--quota", str(quota), "--latency-ms", str(latency_ms), "--key-out", str(key_file)]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    for line in process.stdout:
-        if " at http" in line:
-            return process, line.split(" at ")[1].split(" ")[0]
-    process.kill()
-    raise SystemExit("the Google test server did not start")
+from passport.cli import main as passport_main
+from passport.connectors.google_workspace import settings as google_settings
+from passport.connectors.google_workspace.settings import Tuning
+from passport.sample import generate_sample
 
 
 def cli(*args: str) -> None:
@@ -141,35 +120,7 @@ def passport_run(tuning: Tuning, users: int, quota: int, latency_ms: float) -> d
 
 
 def floor_run(tuning: Tuning, users: int, quota: int, latency_ms: float) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as name:
-        key_file = Path(name) / "key.json"
-        process, url = start_server(quota, latency_ms, key_file)
-        try:
-            delivery = {
-                "domain": DOMAIN,
-                "api_url": url,
-                "token_url": f"{url}/token",
-                "service_account_key": key_file.read_text(),
-                "admin": f"admin@{DOMAIN}",
-            }
-            session = open_session(delivery, "export", tuning=tuning)
-            session.api.auth.header()
-            records: list[directory.User] = [
-                {
-                    "primaryEmail": f"user{n:06d}@{DOMAIN}",
-                    "name": {"givenName": f"Given{n}", "familyName": f"Family{n}"},
-                    "password": f"bench-password-{n}",
-                    "orgUnitPath": "/Students",
-                }
-                for n in range(users)
-            ]
-            started = time.perf_counter()
-            results = directory.create_users(session.api, records)
-            wall = time.perf_counter() - started
-            session.close()
-        finally:
-            process.terminate()
-            process.wait()
+    wall, results, _ = bare_creates(tuning, users, quota, latency_ms, orgUnitPath="/Students")
     return {"users": users, "wall_s": round(wall, 2), "created": sum(r.ok for r in results)}
 
 
@@ -203,10 +154,6 @@ def main() -> None:
         print(f"one request per user / batch: {ratio:.2f}x the wall time")
     if "floor" in walls and "passport-batch" in walls:
         print(f"passport (batch) / floor: {walls['passport-batch'] / walls['floor']:.2f}x")
-
-
-def _fields(tuning: Tuning) -> dict[str, object]:
-    return {name: getattr(tuning, name) for name in tuning.__slots__}  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":
