@@ -13,11 +13,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 
 from passport.canonical import canonical_json, digest_bytes
 from passport.connectors.base import Connector, WriteOp, WriteResult
 from passport.errors import PassportError
-from passport.model import Action, Change, Direction, Fields, Plan, RunCount, RunError, Value
+from passport.model import (
+    Action,
+    Change,
+    Direction,
+    Fields,
+    Mode,
+    Plan,
+    RunCount,
+    RunError,
+    Value,
+)
 from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, Store, StoreTransaction
 
@@ -112,26 +123,35 @@ def execute(plan: Plan, ctx: ApplyContext, outcome: Outcome | None = None) -> Ou
     for held in plan.suppressed:
         outcome.counts[(held.direction.value, held.entity, "skip", "")] += 1
     total = len(plan.changes)
-    imports = [c for c in plan.changes if c.direction is Direction.IMPORT]
-    exports = [c for c in plan.changes if c.direction is Direction.EXPORT]
-    # A two-way record changing on both sides agrees only once its export has landed.
-    awaiting_export = {(c.entity, c.key) for c in exports}
-    for batch in _batches(imports, BATCH):
+    # A two-way record changing on both sides agrees only once its export has landed
+    # (only a two-way plan has changes in both directions).
+    awaiting_export = (
+        {(c.entity, c.key) for c in plan.changes if c.direction is Direction.EXPORT}
+        if plan.mode is Mode.TWO_WAY
+        else set()
+    )
+    # The changes are read in order as they are applied, a batch at a time: a large
+    # plan's are read back from its spill file, never all held at once.
+    imports = (c for c in plan.changes if c.direction is Direction.IMPORT)
+    for batch in _batches(imports if plan.mode is not Mode.EXPORT else iter(()), BATCH):
         _import_batch(batch, ctx, outcome, awaiting_export)
         ctx.progress("applying", outcome.done + len(outcome.errors), total)
         ctx.checkpoint()
+    if plan.mode is Mode.IMPORT:
+        return outcome
+    exports = [c for c in plan.changes if c.direction is Direction.EXPORT]
     if exports:
         size = len(exports) if ctx.atomic_writes else BATCH
-        for batch in _batches(exports, size):
+        for batch in _batches(iter(exports), size):
             _export_batch(batch, ctx, outcome)
             ctx.progress("applying", outcome.done + len(outcome.errors), total)
             ctx.checkpoint()
     return outcome
 
 
-def _batches(changes: Sequence[Change], size: int) -> Iterator[Sequence[Change]]:
-    for start in range(0, len(changes), size):
-        yield changes[start : start + size]
+def _batches(changes: Iterator[Change], size: int) -> Iterator[list[Change]]:
+    while batch := list(islice(changes, size)):
+        yield batch
 
 
 # --- import --------------------------------------------------------------------------

@@ -6,12 +6,13 @@ compared field -> str | list[str], keyed by sourcedId.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from itertools import islice
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from passport.oneroster import identity_fields
 
@@ -401,6 +402,27 @@ class Conflict:
         return not self.resolution
 
 
+@runtime_checkable
+class ChangeStream(Protocol):
+    """A plan's changes kept partly outside memory (`plan/spill.py`): iterated in plan
+    order, as often as needed, never indexed; counted without reading them."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Change]: ...
+
+    def counts(self) -> Mapping[Action, int]: ...
+
+
+# A plan's changes: a tuple, or, for a plan of very many, a stream read back in order.
+Changes: TypeAlias = tuple[Change, ...] | ChangeStream
+
+
+def first_changes(changes: Changes, n: int | None) -> list[Change]:
+    """The first `n` changes (all of them for None), without reading the rest."""
+    return list(changes if n is None else islice(changes, max(n, 0)))
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     activation: str
@@ -408,7 +430,7 @@ class Plan:
     mode: Mode
     created_at: str  # ISO 8601 UTC
     fingerprint: Fingerprint
-    changes: tuple[Change, ...] = ()
+    changes: Changes = ()
     suppressed: tuple[Suppressed, ...] = ()
     summaries: tuple[EntitySummary, ...] = ()
     breaches: tuple[Breach, ...] = ()
@@ -436,7 +458,9 @@ class Plan:
         return bool(self.breaches) or any(c.blocking for c in self.conflicts)
 
     def count(self, action: Action) -> int:
-        return sum(1 for c in self.changes if c.action is action)
+        if isinstance(self.changes, tuple):
+            return sum(1 for c in self.changes if c.action is action)
+        return self.changes.counts().get(action, 0)
 
 
 # --- runs (the history) and apply locks, as the store hands them out ------------------

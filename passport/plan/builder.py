@@ -40,6 +40,7 @@ from passport.plan.importing import ImportSource, plan_import_entity
 from passport.plan.reading import read_orgs_in_app
 from passport.plan.safety import breaches, empty_listing_breaches
 from passport.plan.sources import AppSide, Progress, StoreSide, no_progress
+from passport.plan.spill import ChangeLog
 from passport.plan.twoway import TwoWayInputs, plan_two_way_entity
 from passport.plan.unchanged import KEPT, SourceChain, kept_keys, mark, settled, skipped
 from passport.plan.windows import apply_windows, export_closed
@@ -69,7 +70,7 @@ class PlanInputs:
 
 @dataclass
 class _Collected:
-    changes: list[Change] = field(default_factory=list)
+    changes: ChangeLog = field(default_factory=ChangeLog)
     suppressed: list[Suppressed] = field(default_factory=list)
     existing: dict[tuple[Direction, str], int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -85,7 +86,7 @@ class _Collected:
     suspends: Counter[tuple[Direction, str]] = field(default_factory=Counter)
 
     def add(self, directions: Iterable[Direction], entity: str, part: EntityPlan) -> None:
-        self.changes.extend(part.changes)
+        self.changes.absorb(part.changes)
         self.suppressed.extend(part.suppressed)
         self.conflicts.extend(part.conflicts)
         self.held.extend(part.held)
@@ -101,8 +102,11 @@ class _Collected:
 
     def hold_exports(self, reason: str) -> None:
         """Keep every export-direction change out of the plan, listed with the reason."""
-        held = [c for c in self.changes if c.direction is Direction.EXPORT]
-        self.changes = [c for c in self.changes if c.direction is not Direction.EXPORT]
+        kept, held = ChangeLog(), list[Change]()
+        for c in self.changes.appended():
+            (held if c.direction is Direction.EXPORT else kept).append(c)
+        self.changes.close()
+        self.changes = kept
         self.suppressed += [
             Suppressed(c.entity, c.key, c.action, c.direction, reason) for c in held
         ]
@@ -142,7 +146,7 @@ def build_plan(inputs: PlanInputs) -> Plan:
         mode=act.mode,
         created_at=inputs.now,
         fingerprint=Fingerprint(act.digest, store_tally.hexdigest(), app_tally.hexdigest()),
-        changes=tuple(order_changes(changes)),
+        changes=changes if changes.spilled else tuple(changes),
         suppressed=tuple(suppressed),
         summaries=tuple(summaries),
         breaches=tuple(found),
@@ -266,9 +270,9 @@ def _plan_import(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             drift_free=remembered is not None and not inputs.full,
         )
         part = plan_import_entity(source, act.name, store, store_tally, app_tally)
-        out.add([Direction.IMPORT], entity, part)
-        if complete:
+        if complete:  # before `add`, which takes the part's changes over
             out.sources.append(mark(entity, digest, part, chain.quiet(entity)))
+        out.add([Direction.IMPORT], entity, part)
         listed = part.read > 0 or (entity == "orgs" and bool(orgs))
         if not complete and not listed:
             scope.unlisted(entity)  # declared absent: what refers to it is not dropped
@@ -387,10 +391,10 @@ def _keep_owned(scope: Scope, entity: str, activation: str, store: StoreSide) ->
 
 
 def _summaries(
-    collected: _Collected, changes: list[Change], suppressed: list[Suppressed]
+    collected: _Collected, changes: ChangeLog, suppressed: list[Suppressed]
 ) -> list[EntitySummary]:
     existing, conflicts = collected.existing, collected.conflicts
-    counts = Counter((c.direction, c.entity, c.action) for c in changes)
+    counts = changes.tally()
     held = Counter((x.direction, x.entity) for x in suppressed)
     clashes = Counter(c.entity for c in conflicts)
     kept_back = Counter((h.direction, h.entity) for h in collected.held)
@@ -401,11 +405,11 @@ def _summaries(
         EntitySummary(
             direction=direction,
             entity=entity,
-            create=counts[(direction, entity, Action.CREATE)],
-            update=counts[(direction, entity, Action.UPDATE)],
-            delete=counts[(direction, entity, Action.DELETE)],
-            link=counts[(direction, entity, Action.LINK)]
-            + counts[(direction, entity, Action.FORGET)],
+            create=counts.get((direction, entity, Action.CREATE), 0),
+            update=counts.get((direction, entity, Action.UPDATE), 0),
+            delete=counts.get((direction, entity, Action.DELETE), 0),
+            link=counts.get((direction, entity, Action.LINK), 0)
+            + counts.get((direction, entity, Action.FORGET), 0),
             suppressed=held[(direction, entity)],
             conflicts=clashes[entity] if direction is Direction.IMPORT else 0,
             existing=count,
@@ -418,7 +422,8 @@ def _summaries(
 
 
 def order_changes(changes: Iterable[Change]) -> list[Change]:
-    """Creates and updates in dependency order, then deletes in reverse dependency order."""
+    """Creates and updates in dependency order, then deletes in reverse dependency order
+    (what a plan's `ChangeLog` yields, `spill.order_key`; kept as the plain statement)."""
     rank = {e: i for i, e in enumerate(ENTITIES)}
     writes = [c for c in changes if c.action is not Action.DELETE]
     deletes = [c for c in changes if c.action is Action.DELETE]

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from passport.mapping.scope import identity_of, school_of
 from passport.model import Action, Change, Conflict, Direction, Fields, Held, Suppressed, Value
+from passport.plan.spill import ChangeLog
 
 
 @dataclass
 class EntityPlan:
     """What planning one entity in one or both directions found."""
 
-    changes: list[Change] = field(default_factory=list)
+    changes: ChangeLog = field(default_factory=ChangeLog)
     suppressed: list[Suppressed] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     existing: int = 0

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from itertools import islice
@@ -34,20 +34,20 @@ from passport.model import (
     Record,
     Suppressed,
 )
-from passport.oneroster import REPEATING_FIELDS
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
 from passport.plan.holding import Holds
 from passport.plan.reading import DELETED
 from passport.plan.sources import Progress, StoredLike, StoreSide
+from passport.plan.spill import spill_threshold
 
 
 @dataclass
 class _Buckets:
-    create: list[str] = field(default_factory=list)  # not in base
-    update: list[str] = field(default_factory=list)  # in base, digests differ
-    recreate: list[str] = field(default_factory=list)  # in base, store record gone
+    """What a pass over the source leaves to plan once it is read (the records that
+    differ are planned on the way, a chunk at a time)."""
+
     delete: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)  # in base, gone from both sides
     foreign_delete: list[str] = field(default_factory=list)  # deleted in app, not ours
@@ -57,16 +57,10 @@ class _Buckets:
     read: int = 0  # records the source listed
     marked_deleted: int = 0  # of them, those the source marks deleted
 
-    def withdraw(self, keys: set[str]) -> None:
-        """Take held keys back out of the buckets that would write them."""
-        self.create = [k for k in self.create if k not in keys]
-        self.update = [k for k in self.update if k not in keys]
-        self.recreate = [k for k in self.recreate if k not in keys]
-
 
 class ValuePool:
     """Keeps one copy of each repeated value (a class id shared by 25 enrollments, a role,
-    a date) among the records a plan holds: a first import holds every record."""
+    a date) among the records a plan holds in memory."""
 
     def __init__(self, names: frozenset[str]) -> None:
         self.names = names
@@ -149,13 +143,28 @@ class ImportSource:
 HadBase = Callable[[list[str]], set[str]]
 
 
+# What a record read is planned as, once it differs from the base.
+_CREATE, _UPDATE, _RECREATE = "create", "update", "recreate"
+_Pending = tuple[str, Record]  # (what it is planned as, the record in store space)
+# Records planned a chunk at a time: each chunk's store lookups (adoption, ownership)
+# are one read, and its changes go into the plan's log (which spills when large).
+CHUNK = 20_000
+# Emits the changes of one chunk of differing records.
+Emit = Callable[[list[_Pending]], None]
+
+
 def _stream(
-    source: ImportSource, bases: dict[str, _Base], tally: Tally, had_base: HadBase
-) -> tuple[_Buckets, dict[str, Record]]:
+    source: ImportSource, bases: dict[str, _Base], tally: Tally, had_base: HadBase, emit: Emit
+) -> tuple[_Buckets, set[str]]:
     """One pass over the application's records against the base, held by key: each record
-    is projected and digested once, and kept in full only where it differs."""
+    is projected and digested once, and handed on in chunks (`emit`) where it differs.
+    Gives the buckets left (deletes and forgets) and the keys held late (`_hold_late`)
+    of records that were handed on."""
     entity, scope, buckets = source.entity, source.sharing.scope, _Buckets()
-    incoming: dict[str, Record] = {}
+    # The keys of the records handed on: a source listing one twice is refused.
+    incoming: set[str] = set()
+    pending: list[_Pending] = []
+    chunk = min(CHUNK, spill_threshold())
     exclude = scope.excluder(entity)
     holds, out_of_scope = source.holds, buckets.out_of_scope
     check = holds.checker(entity)  # None unless something it refers to is held
@@ -163,7 +172,6 @@ def _stream(
     # Each step is None where it would change nothing, so the common case pays nothing.
     to_fields = source.sharing.fields.store_converter(entity)
     narrow, project = scope.narrower(entity), scope.projector(entity)
-    shared = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
     stage = f"reading {entity}"
     seen: list[str] = []
     unchanged = n = 0
@@ -205,27 +213,33 @@ def _stream(
             _twice(entity, key)
         base = bases.pop(key, None)
         if base is None:
-            buckets.create.append(key)
+            kind = _CREATE
         elif isinstance(base, str):
             if base == digest_now:
                 unchanged += 1
                 continue
-            buckets.update.append(key)
+            kind = _UPDATE
         elif base[2] is None:
-            buckets.recreate.append(key)
+            kind = _RECREATE
         else:
-            buckets.update.append(key)
-        incoming[key] = Record(key, shared(projected), rec.modified)
+            kind = _UPDATE
+        incoming.add(key)
+        pending.append((kind, Record(key, projected, rec.modified)))
+        if len(pending) >= chunk:
+            emit(pending)
+            pending = []
+    if pending:
+        emit(pending)
     tally.flat(seen)
     buckets.unchanged, buckets.read = unchanged, n
-    _hold_late(source, bases, buckets, incoming, had_base)
+    taken = _hold_late(source, bases, buckets, incoming, had_base)
     if source.complete:
         kept = holds.of(entity)
         for key, base in bases.items():
             if key in kept:
                 continue
             (buckets.forget if _gone(base) else buckets.delete).append(key)
-    return buckets, incoming
+    return buckets, taken
 
 
 def _twice(entity: str, key: str) -> None:
@@ -239,12 +253,13 @@ def _hold_late(
     source: ImportSource,
     bases: dict[str, _Base],
     buckets: _Buckets,
-    incoming: dict[str, Record],
+    incoming: set[str],
     had_base: HadBase,
-) -> None:
+) -> set[str]:
     """What the source held, what depends on a held record of the same entity, and
-    records the source handed on before it found them wrong (`Held.withdrawn`): taken
-    back out of the plan. A withdrawn record that was out of scope stays out of scope."""
+    records the source handed on before it found them wrong (`Held.withdrawn`): to be
+    taken back out of the plan (the keys given). A withdrawn record that was out of scope
+    stays out of scope."""
     entity, holds = source.entity, source.holds
     to_key = source.sharing.fields.key_to_store
     holds.add(entity, source.source_held(), lambda key: to_key(entity, key))
@@ -260,14 +275,84 @@ def _hold_late(
     unchanged = had_base(read) if read else set()
     for key, held in list(bucket.items()):
         if key in incoming:
-            del incoming[key]
             taken.add(key)
         elif key in unchanged:
             buckets.unchanged -= 1
         elif held.withdrawn:
             del bucket[key]  # it was out of scope (or deleted): not a held record
-    buckets.withdraw(taken)
     buckets.held = list(bucket.values())
+    return taken
+
+
+class _Planner:
+    """Turns the differing records of one entity into its changes, a chunk at a time."""
+
+    def __init__(self, source: ImportSource, activation: str, store: StoreSide) -> None:
+        self.entity, self.scope = source.entity, source.sharing.scope
+        self.activation, self.store = activation, store
+        self.result = EntityPlan(existing=store.base_count(activation, self.entity))
+        self.got: dict[str, str] = {}  # store key -> digest of the records looked up
+        self.silent: set[str] = set()  # records handed on that planned nothing
+
+    def get(self, keys: list[str]) -> Mapping[str, StoredLike]:
+        stored = self.store.get(self.entity, keys) if keys else {}
+        self.got.update((key, rec.digest) for key, rec in stored.items())
+        return stored
+
+    def __call__(self, chunk: list[_Pending]) -> None:
+        entity, scope, activation, result = self.entity, self.scope, self.activation, self.result
+        stored = self.get([r.key for kind, r in chunk if kind is not _RECREATE])
+        owners = self.store.owners(
+            entity, [r.key for kind, r in chunk if kind is _CREATE and r.key in stored]
+        )
+        direction = Direction.IMPORT
+        for kind, rec in chunk:
+            if kind is _UPDATE:
+                continue
+            key = rec.key
+            others = [o for o in owners.get(key, []) if o != activation]
+            current = None if kind is _RECREATE else stored.get(key)
+            if current is not None and others:
+                result.suppressed.append(
+                    Suppressed(
+                        entity,
+                        key,
+                        Action.UPDATE,
+                        direction,
+                        f"owned by activation {', '.join(others)}",
+                    )
+                )
+                continue
+            if current is not None:
+                result.changes.append(_adopt(entity, rec, current, scope))
+            else:
+                result.changes.append(
+                    changes.create(entity, key, direction, rec.fields, rec.modified)
+                )
+        refresh = "the store already holds these values"
+        for kind, rec in chunk:
+            if kind is not _UPDATE:
+                continue
+            current = stored.get(rec.key)
+            if current is None:
+                self.silent.add(rec.key)
+                continue
+            result.changes.append(
+                _update(entity, rec, current, scope)
+                or changes.bookkeeping(
+                    entity, rec.key, Action.LINK, direction, refresh, rec.fields, agreed=rec.fields
+                )
+            )
+
+    def withdraw(self, taken: set[str]) -> None:
+        """Take the records held late back out of what was planned from them."""
+        if not taken:
+            return
+        result = self.result
+        dropped = {s.key for s in result.suppressed if s.key in taken}
+        result.suppressed = [s for s in result.suppressed if s.key not in taken]
+        planned = taken - dropped - self.silent
+        result.changes.withdraw(self.entity, Direction.IMPORT, planned)
 
 
 def plan_import_entity(
@@ -278,7 +363,8 @@ def plan_import_entity(
     app_tally: Tally,
 ) -> EntityPlan:
     entity, scope = source.entity, source.sharing.scope
-    result = EntityPlan(existing=store.base_count(activation, entity))
+    planner = _Planner(source, activation, store)
+    result = planner.result
     if source.complete:
         bases = _load_base(store, activation, entity, store_tally, source.drift_free)
     else:
@@ -288,53 +374,18 @@ def plan_import_entity(
     def had_base(keys: list[str]) -> set[str]:
         return {k for k, owners in store.owners(entity, keys).items() if activation in owners}
 
-    buckets, incoming = _stream(source, bases, app_tally, had_base)
+    buckets, taken = _stream(source, bases, app_tally, had_base, planner)
     del bases
+    planner.withdraw(taken)
     result.unchanged = buckets.unchanged
     result.out_of_scope = buckets.out_of_scope
     result.held = buckets.held
     result.read = buckets.read
     result.marked_deleted = buckets.marked_deleted
-    candidates = buckets.create + buckets.update
-    stored = store.get(entity, candidates + buckets.delete) if candidates or buckets.delete else {}
-    for key in sorted(stored):
-        store_tally.add("get", key, stored[key].digest)
-    owners = store.owners(entity, [k for k in buckets.create if k in stored])
+    stored = planner.get(buckets.delete)
+    for key in sorted(planner.got):
+        store_tally.add("get", key, planner.got[key])
     direction = Direction.IMPORT
-    recreate = set(buckets.recreate)
-    for key in buckets.create + buckets.recreate:
-        rec = incoming.get(key)
-        if rec is None:
-            continue  # vanished between passes; the fingerprint check catches a moving source
-        others = [o for o in owners.get(key, []) if o != activation]
-        current = None if key in recreate else stored.get(key)
-        if current is not None and others:
-            result.suppressed.append(
-                Suppressed(
-                    entity,
-                    key,
-                    Action.UPDATE,
-                    direction,
-                    f"owned by activation {', '.join(others)}",
-                )
-            )
-            continue
-        if current is not None:
-            result.changes.append(_adopt(entity, rec, current, scope))
-        else:
-            result.changes.append(changes.create(entity, key, direction, rec.fields, rec.modified))
-    for key in buckets.update:
-        rec = incoming.get(key)
-        current = stored.get(key)
-        if rec is None or current is None:
-            continue
-        refresh = "the store already holds these values"
-        result.changes.append(
-            _update(entity, rec, current, scope)
-            or changes.bookkeeping(
-                entity, key, Action.LINK, direction, refresh, rec.fields, agreed=rec.fields
-            )
-        )
     for key in buckets.forget:
         gone = "gone from both sides"
         result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, direction, gone))

@@ -125,7 +125,8 @@ def mark(entity: str, chain: str | None, part: EntityPlan, quiet: bool) -> Sourc
     clean = clean and part.read > 0
     if chain is None or not clean or not quiet:
         return SourceMark(entity, "", "")
-    landed = sum(1 for c in part.changes if c.action in _LANDS_UNCHANGED)
+    counted = part.changes.counts()
+    landed = sum(counted.get(action, 0) for action in _LANDS_UNCHANGED)
     counts = {
         "read": part.read,
         "unchanged": part.unchanged + landed,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from passport.model import Action, Activation, Change, Direction, Suppressed, Window
+from passport.plan.spill import ChangeLog
 
 
 def active_windows(windows: Iterable[Window], today: date) -> list[Window]:
@@ -30,16 +31,16 @@ def _held_by(window: Window, change: Change) -> bool:
 def apply_windows(
     windows: Iterable[Window],
     today: date,
-    changes: list[Change],
+    changes: ChangeLog,
     suppressed: list[Suppressed],
-) -> tuple[list[Change], list[Suppressed]]:
+) -> tuple[ChangeLog, list[Suppressed]]:
     """Move the changes an active window holds back into `suppressed`, with the reason."""
     active = active_windows(windows, today)
     if not active:
         return changes, suppressed
-    kept: list[Change] = []
+    kept = ChangeLog()
     held = list(suppressed)
-    for change in changes:
+    for change in changes.appended():
         window = next((w for w in active if _held_by(w, change)), None)
         if window is None:
             kept.append(change)

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from passport.model import Change, Held, Plan, Suppressed
+from passport.model import Change, Held, Plan, Suppressed, first_changes
 
 LISTED = 100_000  # changes (and held records) a saved file lists one by one
 
@@ -95,7 +95,7 @@ def _conflict_line(conflict: Any) -> bytes:
 
 def contract(key: bytes, plan: Plan) -> dict[str, Any]:
     """The `contract` object a saved plan carries."""
-    listed = plan.changes[:LISTED]
+    listed = first_changes(plan.changes, LISTED)
     return {
         "digest": contract_digest(key, plan),
         "key_id": key_id(key),
@@ -179,7 +179,7 @@ def _held_reasons(body: Mapping[str, Any]) -> dict[tuple[str, str, str], str]:
 def first_difference(key: bytes, body: Mapping[str, Any], plan: Plan) -> str:
     """In words, the first way the fresh `plan` differs from the reviewed plan `body`."""
     reviewed = _reviewed(body)
-    fresh = _fresh(key, plan.changes[: len(reviewed) + 1])
+    fresh = _fresh(key, first_changes(plan.changes, len(reviewed) + 1))
     held_then = _held_reasons(body)
     by_record = {item.record: item for item in reviewed}
     for n, now in enumerate(fresh):

@@ -22,7 +22,7 @@ import orjson
 
 from passport import __version__
 from passport.canonical import digest_bytes
-from passport.model import Action, Change, Fields, Held, Plan
+from passport.model import Action, Change, Fields, Held, Plan, first_changes
 from passport.planfile.contract import LISTED, contract, seal
 from passport.planfile.masking import hidden, hidden_fields
 
@@ -136,7 +136,7 @@ def plan_dict(plan: Plan, show_pii: bool = False, listed: int | None = None) -> 
             "app": plan.fingerprint.app,
         },
         "summary": _summary(plan),
-        "changes": [change_dict(c, show_pii) for c in plan.changes[:listed]],
+        "changes": [change_dict(c, show_pii) for c in first_changes(plan.changes, listed)],
         "suppressed": [
             {
                 "action": x.action.value,

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from passport import __version__
-from passport.model import Plan, Suppressed
+from passport.model import Action, Plan, Suppressed
 from passport.planfile.masking import CHANGED, SENSITIVE
 from passport.render.held import HeldView, held_views, scope_lines
 from passport.render.inert import is_long, shorten, visible
@@ -149,8 +149,9 @@ def _cards(totals: SetTotals) -> list[tuple[str, int, str, str]]:
 def _counts(plans: Sequence[Plan]) -> dict[str, int]:
     counts = dict.fromkeys(FILTERS, 0)
     for plan in plans:
-        for change in plan.changes:
-            counts[change.action.value] = counts.get(change.action.value, 0) + 1
+        for action in Action:
+            if n := plan.count(action):
+                counts[action.value] = counts.get(action.value, 0) + n
         counts["conflict"] += len(plan.conflicts)
         counts["held"] += len(plan.suppressed)
     return counts

@@ -189,7 +189,7 @@ def totals_line(plan: Plan) -> str:
         f"{plan.count(Action.UPDATE):,} to update, {plan.count(Action.DELETE):,} to delete."
     )
     links, gone = plan.count(Action.LINK), plan.count(Action.FORGET)
-    writing = sum(1 for c in plan.changes if c.action is Action.LINK and c.changed)
+    writing = sum(1 for c in plan.changes if c.action is Action.LINK and c.changed) if links else 0
     if links - writing:
         line += f" {links - writing:,} identical records to link (no data changes)."
     if writing:
