@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from passport.canonical import canonical_json, digest_bytes
-from passport.connectors.base import Connector, WriteOp, WriteResult
+from passport.connectors.base import Connector, OpsOf, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import (
     Action,
@@ -28,6 +28,7 @@ from passport.model import (
     RunCount,
     RunError,
     Value,
+    changes_of,
 )
 from passport.plan.sources import StoredLike
 from passport.store.base import BaseEntry, Store, StoreTransaction
@@ -138,6 +139,13 @@ def execute(plan: Plan, ctx: ApplyContext, outcome: Outcome | None = None) -> Ou
         ctx.progress("applying", outcome.done + len(outcome.errors), total)
         ctx.checkpoint()
     if plan.mode is Mode.IMPORT:
+        return outcome
+    write_parts = getattr(ctx.connector, "write_parts", None)
+    if ctx.atomic_writes and callable(write_parts):
+        if plan.count_in(Direction.EXPORT):
+            _export_parts(plan, write_parts, ctx, outcome)
+            ctx.progress("applying", outcome.done + len(outcome.errors), total)
+            ctx.checkpoint()
         return outcome
     exports = [c for c in plan.changes if c.direction is Direction.EXPORT]
     if exports:
@@ -286,6 +294,45 @@ def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) 
         for c in batch
     ]
     _record_export(batch, results, ctx, outcome)
+
+
+def _export_parts(
+    plan: Plan, write_parts: Callable[[OpsOf], None], ctx: ApplyContext, outcome: Outcome
+) -> None:
+    """An atomic write of every export an entity at a time, read from the plan as the
+    connector asks (a bulk CSV bundle of a whole district never sits in memory), then the
+    base of what landed, a part at a time, in one transaction."""
+
+    def ops_of(entity: str) -> Iterator[WriteOp]:
+        changes = changes_of(plan.changes, entity, Direction.EXPORT)
+        return (_write_op(c) for c in changes if writes_data(c))
+
+    try:
+        write_parts(ops_of)
+        failed = ""
+    except PassportError as error:
+        failed = error.reason
+    except BaseException:
+        for c in plan.changes:  # what was sent counts, also when a write broke off
+            if c.direction is Direction.EXPORT and writes_data(c):
+                op = _write_op(c)
+                ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
+        raise
+    ctx.checkpoint()
+    exports = (c for c in plan.changes if c.direction is Direction.EXPORT)
+    with _kept_if_committed(outcome), ctx.store.transaction() as tx:
+        for batch in _batches(exports, DIGEST_LOOKUP):
+            results = []
+            for c in batch:
+                writes = writes_data(c)
+                op = _write_op(c) if writes else WriteOp(c.entity, c.action, c.target_key)
+                if writes:
+                    ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
+                results.append(WriteResult(op, not (writes and failed), failed or None))
+            _record_landed(tx, batch, results, ctx)
+            for c, r in zip(batch, results, strict=True):
+                outcome.record(c, r.ok, r.error or "")
+        ctx.committing(outcome)
 
 
 def _write_op(change: Change) -> WriteOp:

@@ -413,9 +413,20 @@ class ChangeStream(Protocol):
 
     def counts(self) -> Mapping[Action, int]: ...
 
+    def of(self, entity: str, direction: Direction) -> Iterator[Change]: ...
+
+    def tally(self) -> Mapping[tuple[Direction, str, Action], int]: ...
+
 
 # A plan's changes: a tuple, or, for a plan of very many, a stream read back in order.
 Changes: TypeAlias = tuple[Change, ...] | ChangeStream
+
+
+def changes_of(changes: Changes, entity: str, direction: Direction) -> Iterator[Change]:
+    """The changes of one entity in one direction, in plan order."""
+    if isinstance(changes, tuple):
+        return (c for c in changes if c.entity == entity and c.direction is direction)
+    return changes.of(entity, direction)
 
 
 def first_changes(changes: Changes, n: int | None) -> list[Change]:
@@ -456,6 +467,12 @@ class Plan:
     @property
     def blocked(self) -> bool:
         return bool(self.breaches) or any(c.blocking for c in self.conflicts)
+
+    def count_in(self, direction: Direction) -> int:
+        """How many changes go in `direction`."""
+        if isinstance(self.changes, tuple):
+            return sum(1 for c in self.changes if c.direction is direction)
+        return sum(n for (d, _, _), n in self.changes.tally().items() if d is direction)
 
     def count(self, action: Action) -> int:
         if isinstance(self.changes, tuple):

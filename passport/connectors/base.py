@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -86,7 +86,17 @@ class WriteResult:
     error: str | None = None  # never includes a secret or a raw shielded value
 
 
+# For an atomic connector that can take its ops an entity at a time: entity -> a fresh
+# iterable of that entity's ops each time it is called (in plan order), so a whole
+# district is written without every op in memory at once.
+OpsOf = Callable[[str], Iterable[WriteOp]]
+
+
 class Connector(Protocol):
+    """Optional, found by name: `write_parts(ops_of: OpsOf) -> None`, for an atomic
+    connector (a CSV bundle): lands every op of every entity in one go, or raises a
+    PassportError and lands none."""
+
     def snapshot(
         self,
         entities: Sequence[str],

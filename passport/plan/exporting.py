@@ -10,18 +10,17 @@ only if this activation put it there (it is in the base).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from passport.canonical import digest
 from passport.mapping.scope import school_of
 from passport.mapping.sharing import Sharing
 from passport.model import Action, Direction, Fields, Held
-from passport.oneroster import REPEATING_FIELDS
 from passport.plan import changes
 from passport.plan.changes import EntityPlan
 from passport.plan.fingerprint import Tally
 from passport.plan.holding import app_held
-from passport.plan.importing import ValuePool
 from passport.plan.join import merge_join
 from passport.plan.reading import DELETED, SideIndex, fetch_app, index_app
 from passport.plan.sources import AppSide, BaseLike, Progress, StoreSide
@@ -63,19 +62,33 @@ def desired_index(
 def desired_records(
     entity: str, keys: list[str], store: StoreSide, sharing: Sharing
 ) -> dict[str, Desired]:
-    """The records among `keys` on their way out, read a part at a time so that only
-    their application views are held, not the store's records too, with one copy of
-    each repeated value (`ValuePool`: a first export holds every record)."""
+    """The records among `keys` on their way out (callers ask a part at a time, so that
+    only a part's application views are held, never the store's records too)."""
     wanted: dict[str, Desired] = {}
     outgoing, shared = sharing.outgoing, sharing.shared
-    pooled = ValuePool(REPEATING_FIELDS.get(entity, frozenset()))
-    for start in range(0, len(keys), RECORDS_AT_ONCE):
-        found = store.get(entity, keys[start : start + RECORDS_AT_ONCE])
-        for key, rec in found.items():
-            school = school_of(entity, key, shared(entity, rec.fields))
-            view = pooled(outgoing(entity, key, rec.fields))
-            wanted[key] = Desired(view, school, rec.modified)
+    for key, rec in store.get(entity, keys).items():
+        school = school_of(entity, key, shared(entity, rec.fields))
+        wanted[key] = Desired(outgoing(entity, key, rec.fields), school, rec.modified)
     return wanted
+
+
+def _parts(
+    entity: str, keys: list[str], store: StoreSide, sharing: Sharing, held: list[Held] | None
+) -> Iterator[tuple[list[str], dict[str, Desired]]]:
+    """`keys` a part at a time with their records on their way out; unless `held` is
+    None, those the application cannot take as it would hold them are added to it and
+    left out."""
+    for start in range(0, len(keys), RECORDS_AT_ONCE):
+        part = keys[start : start + RECORDS_AT_ONCE]
+        wanted = desired_records(entity, part, store, sharing)
+        if held is None:
+            yield part, wanted
+            continue
+        unholdable = _unholdable(entity, wanted, part, sharing)
+        for found in unholdable:
+            wanted.pop(found.key, None)
+        held += unholdable
+        yield part, wanted
 
 
 @dataclass
@@ -125,30 +138,29 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
             links.append(key)
         else:
             result.unchanged += 1  # the application holds it as agreed: nothing to do
-    wanted = desired_records(entity, creates + updates + links, inp.store, sharing)
-    result.held = _unholdable(entity, wanted, creates + updates, sharing)
-    result.held += unreadable.values()
-    for held in result.held:
-        wanted.pop(held.key, None)
+    result.held = []
     current = _current(entity, app, listed, updates + deletes, bases, sharing)
     out = Direction.EXPORT
-    for key in creates:
-        if key in wanted:
-            goal = wanted[key]
-            result.changes.append(
-                changes.create(
-                    entity,
-                    key,
-                    out,
-                    goal.view,
-                    goal.modified,
-                    app_key=sharing.app_key(entity, key),
-                    school=goal.school,
+    # Planned a part at a time into the plan's log, so a first export never holds every
+    # record it sends (held: what the application could not take, in key order per part).
+    for part, wanted in _parts(entity, creates, inp.store, sharing, result.held):
+        for key in part:
+            if key in wanted:
+                goal = wanted[key]
+                result.changes.append(
+                    changes.create(
+                        entity,
+                        key,
+                        out,
+                        goal.view,
+                        goal.modified,
+                        app_key=sharing.app_key(entity, key),
+                        school=goal.school,
+                    )
                 )
-            )
     taken_over = "takes over a record already in the application"
     link_reason = getattr(sharing.fields, "link_reason", None)
-    for key in updates:
+    for key, wanted in _keyed(_parts(entity, updates, inp.store, sharing, result.held)):
         if key in wanted and key in current:
             goal = wanted[key]
             change = changes.update(
@@ -197,8 +209,9 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
                 school_fields=sharing.back(entity, key, gone),
             )
         )
+    result.held += unreadable.values()
     same = "already in the application with the same values"
-    for key in links:
+    for key, wanted in _keyed(_parts(entity, links, inp.store, sharing, None)):
         if key in wanted:
             goal = wanted[key]
             link = changes.bookkeeping(
@@ -217,6 +230,14 @@ def plan_export_entity(inp: ExportInputs, desired: SideIndex) -> EntityPlan:
     for key in forgets:
         result.changes.append(changes.bookkeeping(entity, key, Action.FORGET, out, gone_both))
     return result
+
+
+def _keyed(
+    parts: Iterator[tuple[list[str], dict[str, Desired]]],
+) -> Iterator[tuple[str, dict[str, Desired]]]:
+    for part, wanted in parts:
+        for key in part:
+            yield key, wanted
 
 
 def _suspend(

@@ -29,7 +29,6 @@ from passport.model import (
     Action,
     Change,
     Direction,
-    Fields,
     Held,
     Record,
     Suppressed,
@@ -56,26 +55,6 @@ class _Buckets:
     held: list[Held] = field(default_factory=list)
     read: int = 0  # records the source listed
     marked_deleted: int = 0  # of them, those the source marks deleted
-
-
-class ValuePool:
-    """Keeps one copy of each repeated value (a class id shared by 25 enrollments, a role,
-    a date) among the records a plan holds in memory."""
-
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
-        self.values: dict[str, str] = {}
-
-    def __call__(self, fields: Fields) -> Fields:
-        values = self.values
-        out = dict(fields)
-        for name in self.names.intersection(fields):
-            value = out[name]
-            if isinstance(value, str):
-                out[name] = values.setdefault(value, value)
-            else:
-                out[name] = [values.setdefault(v, v) for v in value]
-        return out
 
 
 # A base row as the import keeps it in memory: just the agreed digest when the store copy

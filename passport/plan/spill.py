@@ -60,13 +60,29 @@ def order_key(change: Change, seq: int) -> OrderKey:
     return (0, rank, change.direction.value, change.key, seq)
 
 
+# A run's sections: (deletes last, entity rank, direction) -> where its changes lie.
+_Section = tuple[int, int, str]
+
+
 class _Run:
-    """One sorted run of encoded changes in the log's file: bytes [start, end)."""
+    """One sorted run of encoded changes in the log's file: bytes [start, end), one
+    change a line; `sections` says where each entity's writes and deletes lie in it."""
 
-    __slots__ = ("end", "file", "start")
+    __slots__ = ("end", "file", "sections", "start")
 
-    def __init__(self, file: IO[bytes], start: int, end: int) -> None:
+    def __init__(
+        self,
+        file: IO[bytes],
+        start: int,
+        end: int,
+        sections: dict[_Section, tuple[int, int]] | None = None,
+    ) -> None:
         self.file, self.start, self.end = file, start, end
+        self.sections = sections or {}
+
+    def section(self, which: _Section) -> _Run | None:
+        where = self.sections.get(which)
+        return None if where is None else _Run(self.file, *where)
 
     def __iter__(self) -> Iterator[tuple[OrderKey, Change]]:
         fd, offset, end = self.file.fileno(), self.start, self.end
@@ -216,10 +232,19 @@ class ChangeLog:
         self._buffer.sort(key=_first)
         file = self._file
         file.seek(0, os.SEEK_END)
-        start = file.tell()
-        file.write(b"\n".join(_encode(key[4], c) for key, c in self._buffer))
+        start = offset = file.tell()
+        sections: dict[_Section, tuple[int, int]] = {}
+        lines: list[bytes] = []
+        for key, c in self._buffer:
+            line = _encode(key[4], c) + b"\n"
+            lines.append(line)
+            which = key[:3]
+            begun = sections.get(which)
+            sections[which] = (offset if begun is None else begun[0], offset + len(line))
+            offset += len(line)
+        file.write(b"".join(lines))
         file.flush()
-        self._runs.append(_Run(file, start, file.tell()))
+        self._runs.append(_Run(file, start, offset, sections))
         self._buffer = []
         self._sorted = True
 
@@ -239,6 +264,21 @@ class ChangeLog:
         if not self._withdrawn:
             return (c for _, c in merged)
         return (c for _, c in merged if not self._is_withdrawn(c))
+
+    def of(self, entity: str, direction: Direction) -> Iterator[Change]:
+        """The changes of one entity in one direction, in plan order, reading only the
+        parts of the runs that hold them."""
+        rank = _RANK[entity]
+        if not self._sorted:
+            self._buffer.sort(key=_first)
+            self._sorted = True
+        for which in ((0, rank, direction.value), (1, -rank, direction.value)):
+            parts = [part for run in self._runs if (part := run.section(which)) is not None]
+            mine = [item for item in self._buffer if item[0][:3] == which]
+            merged = heapq.merge(*parts, mine, key=_first) if parts else iter(mine)
+            for _, c in merged:
+                if not (self._withdrawn and self._is_withdrawn(c)):
+                    yield c
 
     def _is_withdrawn(self, c: Change) -> bool:
         return c.action in _FROM_RECORDS and (c.entity, c.direction, c.key) in self._withdrawn

@@ -69,6 +69,10 @@ def test_a_log_yields_what_order_changes_gives_however_it_spills(
     assert list(log) == expected  # read again: the same
     assert len(log) == len(items)
     assert log.counts() == Counter(c.action for c in items)
+    for entity in ENTITIES:
+        for direction in Direction:
+            mine = [c for c in expected if c.entity == entity and c.direction is direction]
+            assert list(log.of(entity, direction)) == mine
     log.close()
 
 

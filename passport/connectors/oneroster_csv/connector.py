@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from passport.connectors.base import ConnectContext, WriteOp, WriteResult
+from passport.connectors.base import ConnectContext, OpsOf, WriteOp, WriteResult
 from passport.connectors.oneroster_csv.columns import is_extension
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
@@ -80,6 +80,34 @@ class CsvConnector:
         else:
             self._write_bulk(ops, now)
         return [WriteResult(op, True) for op in ops]
+
+    def write_parts(self, ops_of: OpsOf) -> None:
+        """Land every entity's ops (`ops_of`, read an entity at a time, as often as needed)
+        in one new bundle, or raise BundleError leaving the old one. A bulk bundle holds
+        only the entity being written; a delta bundle is written from all ops at once."""
+        if self.processing == "delta":
+            self.write([op for entity in ENTITIES for op in ops_of(entity)])
+            return
+        now = self.clock()
+        current = CsvSnapshot(self.path, ENTITIES) if _has_bundle(self.path) else None
+        try:
+            entities: dict[str, Iterable[Record]] = {}
+            extensions: dict[str, list[str]] = {}
+            for entity in ENTITIES:
+                has_file = current is not None and current.mode(entity) != "absent"
+                carried = _carried(ops_of(entity))
+                if carried is None and not has_file:
+                    continue
+                extensions[entity] = _extension_columns(current, entity, [], carried or set())
+                if current is not None and has_file:
+                    mine = list(ops_of(entity))
+                    entities[entity] = _apply(_checked(current, entity), mine, now)
+                else:
+                    entities[entity] = _written(ops_of, entity)
+            write_bundle(self.path, entities, version=self.version, now=now, extensions=extensions)
+        finally:
+            if current is not None:
+                current.close()
 
     def close(self) -> None:
         for snap in self._snapshots:
@@ -164,15 +192,37 @@ def _delta(ops: Sequence[WriteOp], now: str) -> dict[str, list[Record]]:
     return entities
 
 
-def _extension_columns(current: CsvSnapshot | None, entity: str, ops: list[WriteOp]) -> list[str]:
+def _extension_columns(
+    current: CsvSnapshot | None,
+    entity: str,
+    ops: list[WriteOp],
+    carried: set[str] | None = None,
+) -> list[str]:
     names = set(current.extension_columns(entity)) if current else set()
     # Every field name the ops carry first (a bulk export sends the same few names in
     # every record), then the extension check once per distinct name.
-    carried: set[str] = set()
+    carried = carried if carried is not None else set()
     for op in ops:
         carried.update(op.fields or ())
     names.update(n for n in carried if is_extension(n))
     return sorted(names)
+
+
+def _carried(ops: Iterable[WriteOp]) -> set[str] | None:
+    """The field names the ops carry, each op checked; None when there are no ops."""
+    carried: set[str] | None = None
+    for op in ops:
+        _check_ops([op])
+        carried = carried if carried is not None else set()
+        carried.update(op.fields or ())
+    return carried
+
+
+def _written(ops_of: OpsOf, entity: str) -> Iterator[Record]:
+    """A new file's records: the ops' writes, streamed (deletes have nothing to remove)."""
+    for op in ops_of(entity):
+        if op.action != Action.DELETE:
+            yield Record(op.key, dict(op.fields or {}), op.modified)
 
 
 def _has_bundle(path: Path) -> bool:
