@@ -265,17 +265,23 @@ class ChangeLog:
             return (c for _, c in merged)
         return (c for _, c in merged if not self._is_withdrawn(c))
 
-    def of(self, entity: str, direction: Direction) -> Iterator[Change]:
-        """The changes of one entity in one direction, in plan order, reading only the
-        parts of the runs that hold them."""
+    def of(
+        self, entity: str, direction: Direction, *, deletes: bool | None = None
+    ) -> Iterator[Change]:
+        """The changes of one entity in one direction, in plan order (only its writes or
+        only its deletes, if `deletes` says), reading only the parts of the runs that
+        hold them."""
         rank = _RANK[entity]
         if not self._sorted:
             self._buffer.sort(key=_first)
             self._sorted = True
-        for which in ((0, rank, direction.value), (1, -rank, direction.value)):
-            parts = [part for run in self._runs if (part := run.section(which)) is not None]
+        sections: list[_Section] = [(0, rank, direction.value), (1, -rank, direction.value)]
+        if deletes is not None:
+            sections = sections[1:] if deletes else sections[:1]
+        for which in sections:
+            runs = [part for run in self._runs if (part := run.section(which)) is not None]
             mine = [item for item in self._buffer if item[0][:3] == which]
-            merged = heapq.merge(*parts, mine, key=_first) if parts else iter(mine)
+            merged = heapq.merge(*runs, mine, key=_first) if runs else iter(mine)
             for _, c in merged:
                 if not (self._withdrawn and self._is_withdrawn(c)):
                     yield c

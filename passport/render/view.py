@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from passport.errors import Problem
-from passport.model import Action, Change, Conflict, Direction, Fields, Plan, Suppressed
+from passport.model import (
+    Action,
+    Change,
+    Changes,
+    ChangeStream,
+    Conflict,
+    Direction,
+    Fields,
+    Plan,
+    Suppressed,
+)
+from passport.oneroster import ENTITIES
 from passport.planfile.masking import CHANGED, hidden, shown
 from passport.render.inert import shorten, visible
 
@@ -99,9 +110,11 @@ def change_view(change: Change, show_pii: bool) -> ChangeView:
     )
 
 
-def groups(changes: Iterable[Change], limit: int, show_pii: bool) -> list[GroupView]:
+def groups(changes: Changes, limit: int, show_pii: bool) -> list[GroupView]:
     """Changes grouped by direction, entity and action, in plan order; at most `limit`
     records shown per group (0: all)."""
+    if limit and isinstance(changes, ChangeStream):
+        return _groups_in_part(changes, limit, show_pii)
     out: list[GroupView] = []
     index: dict[tuple[str, str, str], GroupView] = {}
     for change in changes:
@@ -115,6 +128,53 @@ def groups(changes: Iterable[Change], limit: int, show_pii: bool) -> list[GroupV
         if not limit or len(group.changes) < limit:
             group.changes.append(change_view(change, show_pii))
     return out
+
+
+def _groups_in_part(changes: ChangeStream, limit: int, show_pii: bool) -> list[GroupView]:
+    """`groups` of a plan too large to hold: the totals from its counts, and each part of
+    the plan (an entity's writes or deletes in one direction) read only as far as its
+    groups need records to show."""
+    tally = changes.tally()
+    out: list[GroupView] = []
+    for deletes, entities in ((False, ENTITIES), (True, ENTITIES[::-1])):
+        for entity in entities:
+            for direction in sorted(Direction, key=lambda d: d.value):
+                totals = {
+                    a: n
+                    for (d, e, a), n in tally.items()
+                    if n and d is direction and e == entity and (a is Action.DELETE) == deletes
+                }
+                if totals:
+                    part = (entity, direction, deletes)
+                    out += _part_groups(changes, part, totals, limit, show_pii)
+    return out
+
+
+def _part_groups(
+    changes: ChangeStream,
+    part: tuple[str, Direction, bool],
+    totals: dict[Action, int],
+    limit: int,
+    show_pii: bool,
+) -> list[GroupView]:
+    entity, direction, deletes = part
+    index: dict[Action, GroupView] = {}
+    short = len(totals)  # groups still to fill
+    for change in changes.of(entity, direction, deletes=deletes):
+        group = index.get(change.action)
+        if group is None:
+            group = GroupView(
+                direction.value, entity, change.action.value, SYMBOL[change.action], 0
+            )
+            group.total = totals[change.action]
+            index[change.action] = group
+        if len(group.changes) < limit:
+            group.changes.append(change_view(change, show_pii))
+            if len(group.changes) == min(limit, group.total):
+                short -= 1
+                if not short:
+                    break
+    return list(index.values())
 
 
 @dataclass(frozen=True)

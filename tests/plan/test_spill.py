@@ -22,6 +22,8 @@ from passport.oneroster import ENTITIES
 from passport.plan.builder import order_changes
 from passport.plan.spill import ChangeLog
 from passport.planfile.contract import contract_digest
+from passport.render.json_plan import render_json
+from passport.render.text import render_text
 from passport.store import Store, open_store
 
 KEY = b"k" * 32
@@ -187,6 +189,11 @@ def _same_plan(memory: Plan, spilled: Plan) -> None:
     assert spilled.held == memory.held
     assert spilled.fingerprint == memory.fingerprint
     assert spilled.sources == memory.sources
+    for limit in (0, 1, 2, 50):  # read only as far as each group shows, when limited
+        assert render_text(spilled, limit=limit) == render_text(memory, limit=limit)
+    assert render_json([spilled], [], show_pii=False, single=True) == render_json(
+        [memory], [], show_pii=False, single=True
+    )
 
 
 def _contents(store: Store) -> dict[str, object]:
