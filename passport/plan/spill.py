@@ -106,14 +106,13 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot spill {type(value).__name__}")
 
 
-def _encode(seq: int, c: Change) -> bytes:
+def _encode(key: OrderKey, c: Change) -> bytes:
+    """One line: the change's order key first (read back as it is), then its fields."""
     return orjson.dumps(
         [
-            seq,
+            *key,
             c.entity,
-            c.key,
             c.action.value,
-            c.direction.value,
             c.before,
             c.after,
             c.changed,
@@ -129,10 +128,10 @@ def _encode(seq: int, c: Change) -> bytes:
 
 
 def _decode(line: bytes) -> tuple[OrderKey, Change]:
-    seq, entity, key, action, direction, before, after, changed, identity, *rest = orjson.loads(
+    group, rank, direction, key, seq, entity, action, before, after, changed, *rest = orjson.loads(
         line
     )
-    school, reason, modified, app_key, agreed = rest
+    identity, school, reason, modified, app_key, agreed = rest
     change = Change(
         entity,
         key,
@@ -140,7 +139,7 @@ def _decode(line: bytes) -> tuple[OrderKey, Change]:
         _DIRECTIONS[direction],
         before,
         after,
-        tuple(changed),
+        tuple(changed) if changed else (),
         identity or NO_FIELDS,
         school,
         reason,
@@ -148,7 +147,7 @@ def _decode(line: bytes) -> tuple[OrderKey, Change]:
         app_key,
         agreed,
     )
-    return order_key(change, seq), change
+    return (group, rank, direction, key, seq), change
 
 
 class ChangeLog:
@@ -236,7 +235,7 @@ class ChangeLog:
         sections: dict[_Section, tuple[int, int]] = {}
         lines: list[bytes] = []
         for key, c in self._buffer:
-            line = _encode(key[4], c) + b"\n"
+            line = _encode(key, c) + b"\n"
             lines.append(line)
             which = key[:3]
             begun = sections.get(which)
