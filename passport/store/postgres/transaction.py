@@ -19,6 +19,9 @@ executemany.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import psycopg
 
 from passport.store import buffered
@@ -94,10 +97,10 @@ class PostgresTransaction(BufferedTransaction):
             if table not in self._conflicted:
                 cursor.execute("SAVEPOINT passport_copy")
                 try:
-                    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                        copy.set_types(list(types))
-                        for row in last.values():
-                            copy.write_row(row)
+                    _copy(cursor, table, names, types, last.values())
+                    # Released at once: a transaction of many batches keeps no stack of
+                    # savepoints (subtransactions) open.
+                    cursor.execute("RELEASE SAVEPOINT passport_copy")
                     return
                 except psycopg.errors.UniqueViolation:
                     cursor.execute("ROLLBACK TO SAVEPOINT passport_copy")
@@ -111,8 +114,15 @@ class PostgresTransaction(BufferedTransaction):
             if stage in self._used:  # a second batch in one transaction
                 cursor.execute(f"TRUNCATE {stage}")
             self._used.add(stage)
-            with cursor.copy(f"COPY {stage} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(list(types))
-                for row in last.values():
-                    copy.write_row(row)
+            _copy(cursor, stage, names, types, last.values())
             cursor.execute(_upsert(stage, table, columns, key))
+
+
+def _copy(
+    cursor: psycopg.Cursor[Any], table: str, names: str, types: Sequence[str], rows: Iterable[Row]
+) -> None:
+    """Rows into `table` by one binary COPY."""
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
