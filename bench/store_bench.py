@@ -1,14 +1,17 @@
 """Store throughput: put + set_base in batched transactions, then sorted scans.
 
     .venv/bin/python bench/store_bench.py [--records 1000000] [--tx 100000] [--path FILE]
-    .venv/bin/python bench/store_bench.py --postgres [--records ...] [--repeat 5]
+    .venv/bin/python bench/store_bench.py --postgres [--durable] [--records ...] [--repeat 5]
+    .venv/bin/python bench/store_bench.py --records 200000 --tx 500 --order sorted  # as apply
 
 Records look like OneRoster users (12 fields). By default keys arrive in random order
 (the worst case for B-trees); `--order sorted` gives them in key order, as an apply of a
 key-sorted plan does. The time to make the record dicts is measured apart and subtracted.
 The store is a new SQLite file (`--path`, default a temporary one) or, with `--postgres`,
 a fresh schema in a throwaway PostgreSQL cluster (tests/support/pg_cluster.py, its test
-settings: fsync off) that is stopped at the end.
+settings: fsync off; `--durable`: pg_bench.py's, fsync and synchronous commit on) that is
+stopped at the end. An apply writes 500 changes a transaction, in key order: `--tx 500
+--order sorted` is its write pattern.
 """
 
 from __future__ import annotations
@@ -67,12 +70,13 @@ def timed(label: str, count: int, action: Callable[[], int], repeat: int) -> Non
 
 
 @contextmanager
-def postgres_url() -> Iterator[str]:
+def postgres_url(durable: bool = False) -> Iterator[str]:
     """A store URL in a throwaway PostgreSQL cluster, stopped afterwards."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
     import pg_cluster
+    from pg_bench import DURABLE
 
-    cluster = pg_cluster.start()
+    cluster = pg_cluster.start(DURABLE) if durable else pg_cluster.start()
     os.environ.update(cluster.environ())
     try:
         yield cluster.url("bench")
@@ -108,6 +112,9 @@ def main() -> None:
     parser.add_argument("--tx", type=int, default=100_000)
     parser.add_argument("--path", type=Path, help="the SQLite file (default: a temporary one)")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL store")
+    parser.add_argument(
+        "--durable", action="store_true", help="PostgreSQL with fsync and synchronous commit"
+    )
     parser.add_argument("--order", choices=["random", "sorted"], default="random")
     parser.add_argument("--repeat", type=int, default=1, help="report the best of N reads")
     args = parser.parse_args()
@@ -121,7 +128,7 @@ def main() -> None:
     print(f"{'making the records (not counted)':<34} {making:7.2f} s")
 
     if args.postgres:
-        with postgres_url() as url:
+        with postgres_url(args.durable) as url:
             store = open_store(url)
             run(store, keys, args.tx, making, args.repeat)
             store.close()

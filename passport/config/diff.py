@@ -16,8 +16,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from passport.config import gitref
 from passport.config.discover import SUFFIXES, activation_files, dedupe
 from passport.config.document import load_document
@@ -202,6 +200,10 @@ def _text(value: Any) -> str:
 
 def describe(base: Activation, head: Activation) -> list[str]:
     """What changed from `base` to `head`, one sentence per setting, sorted by setting."""
+    # Imported here: DeepDiff brings asyncio, ssl (and polars where installed) with it,
+    # a third of a second that every other command would pay at start.
+    from deepdiff import DeepDiff
+
     found = DeepDiff(semantic(base), semantic(head), ignore_order=True, view="tree")
     words: list[tuple[str, str]] = []
     for kind, levels in found.items():

@@ -129,6 +129,9 @@ class Calls:
         if fault is not None and fault.kind == "expire":
             app.auth.expire_all()
             fault = None
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay_s)
+            fault = None
         token = app.auth.bearer(headers.get("authorization", headers.get("Authorization", "")))
         if token is None:
             return error_answer(

@@ -14,6 +14,7 @@ own (as Google answers each on its own); `where="batch"` matches the batch reque
 | echo        | 400 whose message echoes the request: its headers and body (a server |
 |             | that leaks what it was sent, for redaction tests)                 |
 | expire      | every access token issued so far stops working (then the call goes on) |
+| slow        | the server waits `delay_s` before it handles (and stamps) the request |
 
 The quota (`Quota`) counts calls in a sliding second, each call of a batch once, as
 Google counts them; past it a call gets 403 userRateLimitExceeded (or 429).
@@ -27,7 +28,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-KINDS = frozenset({"duplicate", "user_rate", "rate", "backend", "drop", "echo", "expire"})
+KINDS = frozenset({"duplicate", "user_rate", "rate", "backend", "drop", "echo", "expire", "slow"})
 STATUS = {"duplicate": 409, "user_rate": 403, "rate": 429, "backend": 503, "echo": 400}
 RANDOM_KINDS = ("user_rate", "rate", "backend")
 
@@ -41,6 +42,7 @@ class Fault:
     after: int = 0
     where: str = "call"  # "call": API calls (inside a batch too); "batch": the batch POST
     retry_after: str | None = None
+    delay_s: float = 0.0  # for "slow"
     seen: int = 0
     hits: int = 0
 

@@ -103,6 +103,9 @@ class Handler(BaseHTTPRequestHandler):
             return json_answer(error.status, error.body())
         if path in BATCH_PATHS and self.command == "POST":
             fault = app.faults.pick("POST", self.path, where="batch")
+            if fault is not None and fault.kind == "slow":
+                time.sleep(fault.delay_s)
+                fault = None
             if fault is not None:
                 return (
                     None

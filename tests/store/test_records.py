@@ -238,3 +238,36 @@ def test_digests_are_the_records_digests_without_their_values(store: Store) -> N
     assert found["user-000001"] == digest({"n": "1"})
     assert found == {key: rec.digest for key, rec in store.get("users", keys).items()}
     assert store.digests("users", []) == {}
+
+
+def test_a_write_over_keys_already_stored_lands_whole(
+    store: Store, reopen: Callable[[], Store]
+) -> None:
+    """A fresh session writes new keys the fast way (PostgreSQL: COPY straight in); a
+    later batch of the same transaction that meets stored keys still lands whole, and
+    the batch before it stays."""
+    keys = [f"u{i:05d}" for i in range(30_000)]  # two buffered batches
+    stored = keys[25_000::7]  # only the second batch meets them
+    with store.transaction() as tx:
+        for key in stored:
+            tx.put("users", key, {"v": "old"}, modified="m0")
+            tx.set_base("canvas", "users", BaseEntry(key, "old", "old", {"v": "old"}))
+
+    other = reopen()
+    with other.transaction() as tx:
+        for key in keys:
+            digest_now = tx.put("users", key, {"v": key})
+            tx.set_base("canvas", "users", BaseEntry(key, key, digest_now))
+    with other.transaction() as tx:  # and again: every key is there now
+        for key in keys[::2]:
+            tx.put("users", key, {"v": "again"})
+
+    for each in (other, reopen()):
+        records = {r.key: (r.fields, r.modified) for r in each.scan("users")}
+        assert records == {
+            key: ({"v": "again"} if i % 2 == 0 else {"v": key}, None) for i, key in enumerate(keys)
+        }
+        base = list(each.base_scan("canvas", "users"))
+        assert [(e.key, e.digest, e.store_digest, e.fields) for e in base] == [
+            (key, key, digest({"v": key}), None) for key in keys
+        ]

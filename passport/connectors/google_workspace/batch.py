@@ -115,7 +115,6 @@ class _Batches:
 
     def _send(self, chunk: list[int]) -> Iterable[tuple[int, Result, float | None]]:
         api = self.api
-        api.pacer.take(len(chunk))
         header = api.auth.header()
         boundary = "batch_passport_" + secrets.token_hex(8)
         prefix = urlsplit(api.api_url).path.rstrip("/")
@@ -125,7 +124,8 @@ class _Batches:
             "Content-Type": f"multipart/mixed; boundary={boundary}",
         }
         try:
-            response = api.request("POST", BATCH_PATH, headers=headers, content=body)
+            with api.pacer.slot(len(chunk)):
+                response = api.request("POST", BATCH_PATH, headers=headers, content=body)
         except TRANSIENT as error:
             problem = (
                 f"POST {clean_url(api.api_url + BATCH_PATH)}: no answer ({type(error).__name__})"

@@ -147,9 +147,9 @@ class Api:
         while True:
             if self._closed.is_set():
                 return Result(call, None, message=f"{call.method} {call.path} was given up")
-            self.pacer.take()
             header = self.auth.header()
-            outcome, retry_after = self._once(call, header)
+            with self.pacer.slot():
+                outcome, retry_after = self._once(call, header)
             if outcome.ok:
                 return outcome
             if outcome.status == 401 and not renewed:

@@ -67,6 +67,7 @@ class PostgresStore(PostgresLocks, SqlWrites):
         self._known_stamps = {}
         self._held: dict[str, Connection] = {}
         self._staged: set[str] = set()  # staging tables made in this session
+        self._conflicted: set[str] = set()  # tables written by upsert only (transaction)
         self._reader: Connection | None = None
         self._open_scans = 0
         self._conn = connect(location)
@@ -94,7 +95,7 @@ class PostgresStore(PostgresLocks, SqlWrites):
         return errors(self._where)
 
     def _new_transaction(self) -> PostgresTransaction:
-        return PostgresTransaction(self._conn, self._batch_rows, self._staged)
+        return PostgresTransaction(self._conn, self._batch_rows, self._staged, self._conflicted)
 
     def _rollback(self) -> None:
         if self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:

@@ -102,6 +102,20 @@ def test_a_known_quota_is_kept_by_pacing(server: GoogleServer, open_google: Open
     assert len(server.calls_to("POST", "/batch")) == 3
 
 
+def test_a_known_quota_is_kept_when_the_server_handles_a_batch_late(
+    server: GoogleServer, open_google: OpenSession
+) -> None:
+    # The server stamps the first batch's calls 0.4 s after it was sent (a slow first
+    # connection, a loaded machine): the next batch must not count from the sending.
+    server.quota.per_s = 40
+    server.faults.add("slow", where="batch", times=1, delay_s=0.4)
+    tuning = Tuning(batch_size=100, requests_per_s=40)
+    results = directory.create_users(open_google(tuning=tuning).api, users(120))
+    assert all(r.ok for r in results)
+    assert server.quota.refused == 0
+    assert len(server.directory.users) == 120
+
+
 def test_the_429_form_of_the_quota(server: GoogleServer, open_google: OpenSession) -> None:
     server.quota.per_s, server.quota.status = 10, 429
     tuning = Tuning(batch_size=20, backoff_base_s=0.1, backoff_cap_s=1.0, requests_per_s=None)
