@@ -142,6 +142,11 @@ def _stream(
     entity, scope, buckets = source.entity, source.sharing.scope, _Buckets()
     # The keys of the records handed on: a source listing one twice is refused.
     incoming: set[str] = set()
+    # A key listed again after a listing that matched its base (or marked it deleted)
+    # finds no base left and would pass as a create: new keys are checked against the
+    # base in the store a chunk at a time (none on a first import, whose base is empty).
+    recheck = bool(bases)
+    created: list[str] = []
     pending: list[_Pending] = []
     chunk = min(CHUNK, spill_threshold())
     exclude = scope.excluder(entity)
@@ -193,6 +198,8 @@ def _stream(
         base = bases.pop(key, None)
         if base is None:
             kind = _CREATE
+            if recheck:
+                created.append(key)
         elif isinstance(base, str):
             if base == digest_now:
                 unchanged += 1
@@ -205,8 +212,10 @@ def _stream(
         incoming.add(key)
         pending.append((kind, Record(key, projected, rec.modified)))
         if len(pending) >= chunk:
+            _refuse_listed_twice(entity, created, had_base)
             emit(pending)
             pending = []
+    _refuse_listed_twice(entity, created, had_base)
     if pending:
         emit(pending)
     tally.flat(seen)
@@ -219,6 +228,15 @@ def _stream(
                 continue
             (buckets.forget if _gone(base) else buckets.delete).append(key)
     return buckets, taken
+
+
+def _refuse_listed_twice(entity: str, created: list[str], had_base: HadBase) -> None:
+    """Refuse if a key about to be planned as new was read before: its base was there."""
+    if created:
+        listed_before = had_base(created)
+        created.clear()
+        if listed_before:
+            _twice(entity, min(listed_before))
 
 
 def _twice(entity: str, key: str) -> None:

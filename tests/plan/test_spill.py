@@ -243,3 +243,16 @@ def test_a_record_listed_twice_is_refused_across_chunks(store: Store) -> None:
     district(app)
     with spilling(1), pytest.raises(PlanError, match="lists users 't1' twice"):
         make_plan(activation(), app, store)
+
+
+def test_a_record_listed_twice_is_refused_when_it_is_unchanged(store: Store) -> None:
+    # The first listing matches the base (nothing handed on), so the second must not pass
+    # as a create of a record the store already holds.
+    act = activation()
+    once = MemoryApp()
+    district(once)
+    run_apply(act, once, store, make_plan(act, once, store))
+    twice = ListsTwice()
+    district(twice)
+    with pytest.raises(PlanError, match="lists users 't1' twice"):
+        make_plan(act, twice, store)
