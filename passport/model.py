@@ -419,6 +419,10 @@ class ChangeStream(Protocol):
 
     def tally(self) -> Mapping[tuple[Direction, str, Action], int]: ...
 
+    def total(self) -> int:
+        """The order-free total of the changes' digests (`plan.fingerprint.change_digest`)."""
+        ...
+
 
 # A plan's changes: a tuple, or, for a plan of very many, a stream read back in order.
 Changes: TypeAlias = tuple[Change, ...] | ChangeStream

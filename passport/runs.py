@@ -17,7 +17,7 @@ from pathlib import Path
 
 from passport.errors import PassportError
 from passport.model import Activation, Plan, Run
-from passport.plan.fingerprint import Tally
+from passport.plan.fingerprint import Tally, changes_total
 
 
 def now_iso() -> str:
@@ -68,12 +68,14 @@ def failure_message(error: BaseException) -> str:
 def plan_checksum(plan: Plan) -> str:
     """A digest naming what a run applied: its inputs' fingerprint and every change.
 
-    Streamed change by change, so a plan of millions of creates costs no extra memory."""
+    The changes count as a set (the order-free total of their digests), which a spilled
+    plan keeps as it writes its runs: a plan of millions of creates is not read twice."""
+    changes = plan.changes
+    total = changes_total(changes) if isinstance(changes, tuple) else changes.total()
     tally = Tally()
     tally.add(plan.activation, plan.fingerprint.config, plan.fingerprint.store)
     tally.add(plan.fingerprint.app)
-    for c in plan.changes:
-        tally.line(f"{c.direction}\x1f{c.action}\x1f{c.entity}\x1f{c.key}\x1f{','.join(c.changed)}")
+    tally.add(str(len(changes)), f"{total:064x}")
     return tally.hexdigest()
 
 

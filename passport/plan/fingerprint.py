@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from passport.model import Change
+
 _FLUSH_AT = 20_000
 
 
@@ -63,3 +65,24 @@ class Tally:
     def hexdigest(self) -> str:
         self._flush()
         return self._hash.hexdigest()
+
+
+# Change digests add up modulo 2**256: a set of changes has one total in whatever order
+# it is summed, so a spilled plan's total is kept run by run as it is written, and naming
+# what a run applies (`runs.plan_checksum`) reads none of it back.
+TOTAL_MOD = 1 << 256
+
+
+def change_digest(change: Change) -> int:
+    """What names one change in a plan's checksum: direction, action, entity, key and the
+    fields it changes (never values)."""
+    c = change
+    line = f"{c.direction.value}\x1f{c.action.value}\x1f{c.entity}\x1f{c.key}\x1f"
+    line += "\x1f".join(c.changed)
+    digest = hashlib.blake2b(line.encode("utf-8", "surrogateescape"), digest_size=32).digest()
+    return int.from_bytes(digest, "big")
+
+
+def changes_total(changes: Iterable[Change]) -> int:
+    """The order-free total of some changes' digests (`change_digest`)."""
+    return sum(map(change_digest, changes)) % TOTAL_MOD

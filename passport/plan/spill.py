@@ -30,6 +30,7 @@ import orjson
 
 from passport.model import NO_FIELDS, Action, Change, Direction
 from passport.oneroster import ENTITIES
+from passport.plan.fingerprint import TOTAL_MOD, change_digest, changes_total
 
 SPILL_AT = 50_000
 _BLOCK = 1 << 16  # bytes read from a run at a time
@@ -66,9 +67,10 @@ _Section = tuple[int, int, str]
 
 class _Run:
     """One sorted run of encoded changes in the log's file: bytes [start, end), one
-    change a line; `sections` says where each entity's writes and deletes lie in it."""
+    change a line; `sections` says where each entity's writes and deletes lie in it, and
+    `total` is the order-free total of its changes' digests (`fingerprint.change_digest`)."""
 
-    __slots__ = ("end", "file", "sections", "start")
+    __slots__ = ("end", "file", "sections", "start", "total")
 
     def __init__(
         self,
@@ -76,9 +78,11 @@ class _Run:
         start: int,
         end: int,
         sections: dict[_Section, tuple[int, int]] | None = None,
+        total: int = 0,
     ) -> None:
         self.file, self.start, self.end = file, start, end
         self.sections = sections or {}
+        self.total = total
 
     def section(self, which: _Section) -> _Run | None:
         where = self.sections.get(which)
@@ -234,7 +238,9 @@ class ChangeLog:
         start = offset = file.tell()
         sections: dict[_Section, tuple[int, int]] = {}
         lines: list[bytes] = []
+        total = 0
         for key, c in self._buffer:
+            total += change_digest(c)
             line = _encode(key, c) + b"\n"
             lines.append(line)
             which = key[:3]
@@ -243,7 +249,7 @@ class ChangeLog:
             offset += len(line)
         file.write(b"".join(lines))
         file.flush()
-        self._runs.append(_Run(file, start, offset, sections))
+        self._runs.append(_Run(file, start, offset, sections, total % TOTAL_MOD))
         self._buffer = []
         self._sorted = True
 
@@ -294,6 +300,15 @@ class ChangeLog:
             self._counts = Counter((c.direction, c.entity, c.action) for c in self)
             self._stale = False
         return self._counts
+
+    def total(self) -> int:
+        """The order-free total of the digests of the changes the log holds: kept run by
+        run as they are written, so the runs are read only when a withdrawal reached into
+        them (which of a run's changes it took is known only by reading)."""
+        if self._withdrawn:
+            return changes_total(self)
+        written = sum(run.total for run in self._runs)
+        return (written + changes_total(c for _, c in self._buffer)) % TOTAL_MOD
 
     def counts(self) -> Mapping[Action, int]:
         """How many changes of each action the log holds."""

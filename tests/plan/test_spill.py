@@ -20,10 +20,12 @@ from passport.errors import PlanError
 from passport.model import Action, Change, Direction, Held, Plan, Record
 from passport.oneroster import ENTITIES
 from passport.plan.builder import order_changes
+from passport.plan.fingerprint import changes_total
 from passport.plan.spill import ChangeLog
 from passport.planfile.contract import contract_digest
 from passport.render.json_plan import render_json
 from passport.render.text import render_text
+from passport.runs import plan_checksum
 from passport.store import Store, open_store
 
 KEY = b"k" * 32
@@ -71,6 +73,9 @@ def test_a_log_yields_what_order_changes_gives_however_it_spills(
     assert list(log) == expected  # read again: the same
     assert len(log) == len(items)
     assert log.counts() == Counter(c.action for c in items)
+    assert log.total() == changes_total(items) == changes_total(reversed(items))
+    if items:  # one change fewer is another plan
+        assert changes_total(items[1:]) != log.total()
     for entity in ENTITIES:
         for direction in Direction:
             mine = [c for c in expected if c.entity == entity and c.direction is direction]
@@ -96,6 +101,7 @@ def test_withdrawn_records_are_gone_from_the_log_and_its_counts(
     ]
     assert list(log) == order_changes(kept)
     assert len(log) == len(kept)
+    assert log.total() == changes_total(kept)
     log.close()
 
 
@@ -188,6 +194,7 @@ def _same_plan(memory: Plan, spilled: Plan) -> None:
     assert spilled.suppressed == memory.suppressed
     assert spilled.held == memory.held
     assert spilled.fingerprint == memory.fingerprint
+    assert plan_checksum(spilled) == plan_checksum(memory)
     assert spilled.sources == memory.sources
     for limit in (0, 1, 2, 50):  # read only as far as each group shows, when limited
         assert render_text(spilled, limit=limit) == render_text(memory, limit=limit)
