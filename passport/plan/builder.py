@@ -33,7 +33,12 @@ from passport.model import (
 )
 from passport.oneroster import ENTITIES
 from passport.plan.changes import EntityPlan
-from passport.plan.exporting import ExportInputs, desired_index, plan_export_entity
+from passport.plan.exporting import (
+    ExportInputs,
+    desired_index,
+    plan_export_entity,
+    plan_first_export,
+)
 from passport.plan.fingerprint import Tally
 from passport.plan.holding import Holds, circular_orgs, held_of
 from passport.plan.importing import ImportSource, plan_import_entity
@@ -314,11 +319,12 @@ def _plan_export(inputs: PlanInputs, out: _Collected, store_tally: Tally, app_ta
             continue
         store_tally.add(entity)
         _prepare(inputs, sharing, entity)
-        desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
-        part = plan_export_entity(
-            ExportInputs(entity, act.name, app, store, sharing, app_tally, inputs.progress),
-            desired,
-        )
+        inp = ExportInputs(entity, act.name, app, store, sharing, app_tally, inputs.progress)
+        if not app.is_complete(entity) and not store.base_count(act.name, entity):
+            part = plan_first_export(inp, store_tally)
+        else:
+            desired = desired_index(entity, store, sharing, store_tally, inputs.progress)
+            part = plan_export_entity(inp, desired)
         out.add([Direction.EXPORT], entity, part)
 
 

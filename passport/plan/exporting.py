@@ -10,7 +10,7 @@ only if this activation put it there (it is in the base).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from passport.canonical import digest
@@ -57,6 +57,40 @@ def desired_index(
         append((rec.key, digest(outgoing(entity, rec.key, rec.fields))))
     index.finish(entity, "the store")
     return index
+
+
+def plan_first_export(inp: ExportInputs, store_tally: Tally) -> EntityPlan:
+    """The plan of an entity this activation never exported to an application that cannot
+    list it (a new bulk bundle): with no base and nothing listed, every record in scope is
+    a create (or held, when the application cannot take it), planned in the one pass over
+    the store that reads it: no index of view digests to compare with nothing, no second
+    read of the records by key. It is the plan `plan_export_entity` makes of the same
+    entity, change for change (tests/plan/test_export_plan.py)."""
+    entity, sharing, store = inp.entity, inp.sharing, inp.store
+    inp.app_tally.add_pairs(entity, [])
+    result = EntityPlan()
+    admit, outgoing, shared = sharing.scope.admitter(entity), sharing.outgoing, sharing.shared
+    missing = _missing(sharing)
+    held: list[Held] = []
+    append, create, out = result.changes.append, changes.create, Direction.EXPORT
+    stage = f"reading store {entity}"
+    for n, rec in enumerate(store.scan(entity), 1):
+        if n % 50_000 == 0:
+            inp.progress(stage, n, None)
+        key, fields = rec.key, rec.fields
+        if not admit(key, fields):
+            continue
+        store_tally.add(key, rec.digest)
+        view = outgoing(entity, key, fields)
+        refused = None if missing is None else _refused(missing, entity, key, view)
+        if refused is not None:
+            held.append(refused)
+            continue
+        school = school_of(entity, key, shared(entity, fields))
+        app_key = sharing.app_key(entity, key)
+        append(create(entity, key, out, view, rec.modified, app_key=app_key, school=school))
+    result.held = sorted(held, key=lambda h: h.key)  # as the merge-join finds them
+    return result
 
 
 def desired_records(
@@ -272,17 +306,33 @@ def _unholdable(
 ) -> list[Held]:
     """Records the application cannot take as it would hold them (a required field
     missing): held, not sent half-made."""
-    missing = getattr(sharing.fields, "missing", None)
-    if not callable(missing):
+    missing = _missing(sharing)
+    if missing is None:
         return []
     held = []
     for key in keys:
         goal = wanted.get(key)
-        why = missing(entity, goal.view, key=key) if goal is not None else None
-        if why:
-            hint = "give the record the field in the store's source, or stop sharing it"
-            held.append(Held(entity, key, why, hint=hint, direction=Direction.EXPORT))
+        refused = _refused(missing, entity, key, goal.view) if goal is not None else None
+        if refused is not None:
+            held.append(refused)
     return held
+
+
+# (entity, the record as the application would hold it, key=) -> why it cannot take it
+_Missing = Callable[..., str | None]
+
+
+def _missing(sharing: Sharing) -> _Missing | None:
+    missing = getattr(sharing.fields, "missing", None)
+    return missing if callable(missing) else None
+
+
+def _refused(missing: _Missing, entity: str, key: str, view: Fields) -> Held | None:
+    why = missing(entity, view, key=key)
+    if not why:
+        return None
+    hint = "give the record the field in the store's source, or stop sharing it"
+    return Held(entity, key, why, hint=hint, direction=Direction.EXPORT)
 
 
 def _owned(actual: SideIndex, bases: dict[str, BaseLike]) -> int:
