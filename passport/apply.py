@@ -9,6 +9,7 @@ Either way the next plan shows exactly what remains.
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from passport.canonical import canonical_json, digest_bytes
-from passport.connectors.base import Connector, OpsOf, WriteOp, WriteResult
+from passport.connectors.base import CarriedOf, Connector, OpsOf, WriteOp, WriteResult
 from passport.errors import PassportError
 from passport.model import (
     Action,
@@ -37,8 +38,6 @@ BATCH = 500
 # How many landed exports' store digests are looked up at once (a read, inside the one
 # transaction that records the base of a whole bundle: it bounds memory, not the batch).
 DIGEST_LOOKUP = 5_000
-# Changes that only move the base: nothing is written to either side.
-BOOKKEEPING = frozenset({Action.LINK, Action.FORGET})
 
 # Called at every point where an interruption must lose nothing: after each record
 # written inside a transaction, after each commit, and between an application write and
@@ -271,11 +270,7 @@ def _describe(error: Exception) -> str:
 
 
 def writes_data(change: Change) -> bool:
-    """Whether applying the change sends anything: not a forget, and not a link unless it
-    writes what joins the record (a first-sync match that needs its join key)."""
-    return change.action not in BOOKKEEPING or (
-        change.action is Action.LINK and bool(change.changed)
-    )
+    return change.writes_data
 
 
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
@@ -297,7 +292,10 @@ def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) 
 
 
 def _export_parts(
-    plan: Plan, write_parts: Callable[[OpsOf], None], ctx: ApplyContext, outcome: Outcome
+    plan: Plan,
+    write_parts: Callable[[OpsOf, CarriedOf], None],
+    ctx: ApplyContext,
+    outcome: Outcome,
 ) -> None:
     """An atomic write of every export an entity at a time, read from the plan as the
     connector asks (a bulk CSV bundle of a whole district never sits in memory), then the
@@ -307,8 +305,22 @@ def _export_parts(
         changes = changes_of(plan.changes, entity, Direction.EXPORT)
         return (_write_op(c) for c in changes if writes_data(c))
 
+    def carried(entity: str) -> set[str] | None:
+        """The names of the fields the entity's ops carry (None: it has no ops), as the
+        plan's log kept them, or read from its ops when it cannot tell."""
+        changes = plan.changes
+        known = None if isinstance(changes, tuple) else changes.writes_of(entity, Direction.EXPORT)
+        if known is None:
+            ops = [set(op.fields or ()) for op in ops_of(entity)]
+            known = len(ops), set().union(*ops)
+        n, names = known
+        return names if n else None
+
     try:
-        write_parts(ops_of)
+        if _takes_carried(write_parts):
+            write_parts(ops_of, carried)
+        else:  # a connector written before `carried` was offered
+            write_parts(ops_of)  # type: ignore[call-arg]
         failed = ""
     except PassportError as error:
         failed = error.reason
@@ -333,6 +345,13 @@ def _export_parts(
             for c, r in zip(batch, results, strict=True):
                 outcome.record(c, r.ok, r.error or "")
         ctx.committing(outcome)
+
+
+def _takes_carried(write_parts: Callable[..., None]) -> bool:
+    try:
+        return len(inspect.signature(write_parts).parameters) >= 2
+    except (TypeError, ValueError):
+        return False
 
 
 def _write_op(change: Change) -> WriteOp:

@@ -231,6 +231,13 @@ class Change:
     def agreed_fields(self) -> Fields | None:
         return self.agreed if self.agreed is not None else self.after
 
+    @property
+    def writes_data(self) -> bool:
+        """Whether applying it sends anything: not a forget, and not a link unless it
+        writes what joins the record (a first-sync match that needs its join key)."""
+        action = self.action
+        return not (action is Action.FORGET or (action is Action.LINK and not self.changed))
+
     def shown_identity(self) -> Fields:
         """The identifying fields: `identity`, or taken from the whole record it carries
         (creates and deletes leave `identity` empty to keep big plans small)."""
@@ -418,6 +425,11 @@ class ChangeStream(Protocol):
     ) -> Iterator[Change]: ...
 
     def tally(self) -> Mapping[tuple[Direction, str, Action], int]: ...
+
+    def writes_of(self, entity: str, direction: Direction) -> tuple[int, set[str]] | None:
+        """How many of the entity's changes write data, and the names of the fields they
+        write, without reading them; None when that cannot be told without reading."""
+        ...
 
     def total(self) -> int:
         """The order-free total of the changes' digests (`plan.fingerprint.change_digest`)."""

@@ -90,12 +90,15 @@ class WriteResult:
 # iterable of that entity's ops each time it is called (in plan order), so a whole
 # district is written without every op in memory at once.
 OpsOf = Callable[[str], Iterable[WriteOp]]
+# entity -> the names of the fields its ops carry (None: it has no ops), known before they
+# are read (a bundle's header comes before its rows).
+CarriedOf = Callable[[str], set[str] | None]
 
 
 class Connector(Protocol):
-    """Optional, found by name: `write_parts(ops_of: OpsOf) -> None`, for an atomic
-    connector (a CSV bundle): lands every op of every entity in one go, or raises a
-    PassportError and lands none."""
+    """Optional, found by name: `write_parts(ops_of: OpsOf, carried: CarriedOf) -> None`,
+    for an atomic connector (a CSV bundle): lands every op of every entity in one go, or
+    raises a PassportError and lands none."""
 
     def snapshot(
         self,

@@ -63,14 +63,17 @@ def order_key(change: Change, seq: int) -> OrderKey:
 
 # A run's sections: (deletes last, entity rank, direction) -> where its changes lie.
 _Section = tuple[int, int, str]
+# Of a section's changes that write data: how many, and the names of the fields they write.
+_Writes = tuple[int, frozenset[str]]
 
 
 class _Run:
     """One sorted run of encoded changes in the log's file: bytes [start, end), one
-    change a line; `sections` says where each entity's writes and deletes lie in it, and
-    `total` is the order-free total of its changes' digests (`fingerprint.change_digest`)."""
+    change a line; `sections` says where each entity's writes and deletes lie in it,
+    `total` is the order-free total of its changes' digests (`fingerprint.change_digest`)
+    and `writes` what its export sections write (`ChangeLog.writes_of`)."""
 
-    __slots__ = ("end", "file", "sections", "start", "total")
+    __slots__ = ("end", "file", "sections", "start", "total", "writes")
 
     def __init__(
         self,
@@ -79,10 +82,12 @@ class _Run:
         end: int,
         sections: dict[_Section, tuple[int, int]] | None = None,
         total: int = 0,
+        writes: dict[_Section, _Writes] | None = None,
     ) -> None:
         self.file, self.start, self.end = file, start, end
         self.sections = sections or {}
         self.total = total
+        self.writes = writes or {}
 
     def section(self, which: _Section) -> _Run | None:
         where = self.sections.get(which)
@@ -239,8 +244,15 @@ class ChangeLog:
         sections: dict[_Section, tuple[int, int]] = {}
         lines: list[bytes] = []
         total = 0
+        # What each export section writes: a bundle's header (its extension columns) is
+        # known before its rows are read back.
+        writes: dict[_Section, tuple[int, set[str]]] = {}
         for key, c in self._buffer:
             total += change_digest(c)
+            if c.direction is Direction.EXPORT and c.writes_data:
+                n, names = writes.setdefault(key[:3], (0, set()))
+                names.update(c.agreed_fields() or ())
+                writes[key[:3]] = (n + 1, names)
             line = _encode(key, c) + b"\n"
             lines.append(line)
             which = key[:3]
@@ -249,7 +261,8 @@ class ChangeLog:
             offset += len(line)
         file.write(b"".join(lines))
         file.flush()
-        self._runs.append(_Run(file, start, offset, sections, total % TOTAL_MOD))
+        kept = {which: (n, frozenset(names)) for which, (n, names) in writes.items()}
+        self._runs.append(_Run(file, start, offset, sections, total % TOTAL_MOD, kept))
         self._buffer = []
         self._sorted = True
 
@@ -309,6 +322,24 @@ class ChangeLog:
             return changes_total(self)
         written = sum(run.total for run in self._runs)
         return (written + changes_total(c for _, c in self._buffer)) % TOTAL_MOD
+
+    def writes_of(self, entity: str, direction: Direction) -> tuple[int, set[str]] | None:
+        """How many of the entity's changes in `direction` write data, and the names of
+        the fields they write, reading none of the runs (kept as they are written, for
+        the export direction); None when that cannot be told without reading them."""
+        if self._withdrawn or direction is not Direction.EXPORT:
+            return None
+        rank, n, names = _RANK[entity], 0, set[str]()
+        for which in ((0, rank, direction.value), (1, -rank, direction.value)):
+            for run in self._runs:
+                count, written = run.writes.get(which, (0, frozenset()))
+                n += count
+                names |= written
+        for _, c in self._buffer:
+            if c.entity == entity and c.direction is direction and c.writes_data:
+                n += 1
+                names.update(c.agreed_fields() or ())
+        return n, names
 
     def counts(self) -> Mapping[Action, int]:
         """How many changes of each action the log holds."""

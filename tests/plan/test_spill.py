@@ -80,6 +80,10 @@ def test_a_log_yields_what_order_changes_gives_however_it_spills(
         for direction in Direction:
             mine = [c for c in expected if c.entity == entity and c.direction is direction]
             assert list(log.of(entity, direction)) == mine
+        writes = [c for c in expected if c.entity == entity and c.direction is Direction.EXPORT]
+        writes = [c for c in writes if c.writes_data]
+        names = {n for c in writes for n in c.agreed_fields() or ()}
+        assert log.writes_of(entity, Direction.EXPORT) == (len(writes), names)
     log.close()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from passport.connectors.base import ConnectContext, OpsOf, WriteOp, WriteResult
+from passport.connectors.base import CarriedOf, ConnectContext, OpsOf, WriteOp, WriteResult
 from passport.connectors.oneroster_csv.columns import is_extension
 from passport.connectors.oneroster_csv.snapshot import CsvSnapshot
 from passport.connectors.oneroster_csv.writer import write_bundle
@@ -81,10 +81,12 @@ class CsvConnector:
             self._write_bulk(ops, now)
         return [WriteResult(op, True) for op in ops]
 
-    def write_parts(self, ops_of: OpsOf) -> None:
+    def write_parts(self, ops_of: OpsOf, carried_of: CarriedOf | None = None) -> None:
         """Land every entity's ops (`ops_of`, read an entity at a time, as often as needed)
         in one new bundle, or raise BundleError leaving the old one. A bulk bundle holds
-        only the entity being written; a delta bundle is written from all ops at once."""
+        only the entity being written; a delta bundle is written from all ops at once.
+        `carried_of` names the fields each entity's ops carry (its extension columns),
+        where the caller knows them without reading the ops; else they are read twice."""
         if self.processing == "delta":
             self.write([op for entity in ENTITIES for op in ops_of(entity)])
             return
@@ -95,12 +97,13 @@ class CsvConnector:
             extensions: dict[str, list[str]] = {}
             for entity in ENTITIES:
                 has_file = current is not None and current.mode(entity) != "absent"
-                carried = _carried(ops_of(entity))
+                carried = _carried(ops_of(entity)) if carried_of is None else carried_of(entity)
                 if carried is None and not has_file:
                     continue
                 extensions[entity] = _extension_columns(current, entity, [], carried or set())
                 if current is not None and has_file:
                     mine = list(ops_of(entity))
+                    _check_ops(mine)
                     entities[entity] = _apply(_checked(current, entity), mine, now)
                 else:
                     entities[entity] = _written(ops_of, entity)
@@ -221,6 +224,7 @@ def _carried(ops: Iterable[WriteOp]) -> set[str] | None:
 def _written(ops_of: OpsOf, entity: str) -> Iterator[Record]:
     """A new file's records: the ops' writes, streamed (deletes have nothing to remove)."""
     for op in ops_of(entity):
+        _check_ops([op])
         if op.action != Action.DELETE:
             yield Record(op.key, dict(op.fields or {}), op.modified)
 
