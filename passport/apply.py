@@ -276,8 +276,8 @@ def writes_data(change: Change) -> bool:
 def _export_batch(batch: Sequence[Change], ctx: ApplyContext, outcome: Outcome) -> None:
     writes = [c for c in batch if writes_data(c)]
     ops = [_write_op(c) for c in writes]
-    for op in ops:
-        ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
+    for c in writes:
+        ctx.sent[_sent(c)] += 1
     try:
         written = ctx.connector.write(ops) if ops else []
     except PassportError as error:
@@ -327,23 +327,21 @@ def _export_parts(
     except BaseException:
         for c in plan.changes:  # what was sent counts, also when a write broke off
             if c.direction is Direction.EXPORT and writes_data(c):
-                op = _write_op(c)
-                ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
+                ctx.sent[_sent(c)] += 1
         raise
     ctx.checkpoint()
     exports = (c for c in plan.changes if c.direction is Direction.EXPORT)
     with _kept_if_committed(outcome), ctx.store.transaction() as tx:
         for batch in _batches(exports, DIGEST_LOOKUP):
-            results = []
+            landed = []
             for c in batch:
-                writes = writes_data(c)
-                op = _write_op(c) if writes else WriteOp(c.entity, c.action, c.target_key)
+                writes = c.writes_data
                 if writes:
-                    ctx.sent[(op.entity, tuple(op.fields or ()))] += 1
-                results.append(WriteResult(op, not (writes and failed), failed or None))
-            _record_landed(tx, batch, results, ctx)
-            for c, r in zip(batch, results, strict=True):
-                outcome.record(c, r.ok, r.error or "")
+                    ctx.sent[_sent(c)] += 1
+                landed.append(not (writes and failed))
+            _record_landed(tx, batch, landed, ctx)
+            for c, ok in zip(batch, landed, strict=True):
+                outcome.record(c, ok, failed)
         ctx.committing(outcome)
 
 
@@ -352,6 +350,14 @@ def _takes_carried(write_parts: Callable[..., None]) -> bool:
         return len(inspect.signature(write_parts).parameters) >= 2
     except (TypeError, ValueError):
         return False
+
+
+def _sent(change: Change) -> tuple[str, tuple[str, ...]]:
+    """What the privacy audit counts of a change that writes (`ApplyContext.sent`): its
+    entity and the names of the fields it sends (those of `_write_op`, none for a delete)."""
+    if change.action is Action.DELETE:
+        return change.entity, ()
+    return change.entity, tuple(change.agreed_fields() or ())
 
 
 def _write_op(change: Change) -> WriteOp:
@@ -370,7 +376,7 @@ def _record_export(
     with _kept_if_committed(outcome), ctx.store.transaction() as tx:
         for start in range(0, len(batch), DIGEST_LOOKUP):
             part = slice(start, start + DIGEST_LOOKUP)
-            _record_landed(tx, batch[part], results[part], ctx)
+            _record_landed(tx, batch[part], [r.ok for r in results[part]], ctx)
         landed = [(c, r.ok, r.error or "") for c, r in zip(batch, results, strict=True)]
         _landing(ctx, outcome, landed)
 
@@ -378,18 +384,19 @@ def _record_export(
 def _record_landed(
     tx: StoreTransaction,
     batch: Sequence[Change],
-    results: Sequence[WriteResult],
+    landed: Sequence[bool],
     ctx: ApplyContext,
 ) -> None:
-    """The base of the writes that succeeded: the store's digest of each record (looked up
-    without its values, a part at a time: a bulk export can land a whole district)."""
+    """The base of the writes that succeeded (`landed`, change by change): the store's
+    digest of each record (looked up without its values, a part at a time: a bulk export
+    can land a whole district)."""
     ok_keys: dict[str, list[str]] = {}
-    for change, result in zip(batch, results, strict=True):
-        if result.ok and change.action not in (Action.DELETE, Action.FORGET):
+    for change, ok in zip(batch, landed, strict=True):
+        if ok and change.action not in (Action.DELETE, Action.FORGET):
             ok_keys.setdefault(change.entity, []).append(change.key)
     stored = {e: ctx.store.digests(e, keys) for e, keys in ok_keys.items()}
-    for change, result in zip(batch, results, strict=True):
-        if not result.ok:
+    for change, ok in zip(batch, landed, strict=True):
+        if not ok:
             continue
         if change.action in (Action.DELETE, Action.FORGET):
             tx.drop_base(ctx.activation, change.entity, change.key)
